@@ -1,0 +1,28 @@
+import { build } from 'esbuild';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Bundles the worker (and the Member class it exports) into one ES module for workerd, as
+ * wrangler would: `cloudflare:*` imports stay external, everything else is inlined.
+ */
+export async function bundleWorker(outDir: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const outfile = join(outDir, 'worker.js');
+  await build({
+    entryPoints: [join(projectRoot, 'src/worker/index.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['cloudflare:*'],
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
+  });
+  return outfile;
+}

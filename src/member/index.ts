@@ -1,0 +1,1 @@
+export { Member } from './member.ts';

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// The pure core and the HTTP translation layer: plain Node, deterministic, fast.
+export default defineConfig({
+  test: {
+    include: ['test/{arch,raft,store,server,http}/**/*.test.ts', 'test/helpers/**/*.test.ts'],
+    environment: 'node',
+  },
+});
