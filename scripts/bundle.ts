@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,5 +24,7 @@ export async function bundleWorker(outDir: string): Promise<string> {
     mainFields: ['module', 'main'],
     logLevel: 'error',
   });
+  // esbuild keeps a service process for further builds; the launcher builds once.
+  await stop();
   return outfile;
 }

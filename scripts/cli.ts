@@ -36,12 +36,21 @@ async function start(argv: string[]): Promise<number> {
     port: Number(values.port),
   });
   process.stdout.write(`edgecd serving the etcd v2 API on ${cluster.url}\n`);
-  await new Promise<void>((resolvePromise) => {
-    const stop = (): void => resolvePromise();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilSignalled();
   await cluster.stop();
   process.stdout.write('edgecd stopped\n');
   return 0;
+}
+
+/**
+ * Resolves on the first Ctrl-C or SIGTERM. Miniflare's own exit hook would `process.exit(130)` on
+ * those signals before the runtime is disposed; the launcher owns them instead and stops in order.
+ */
+function untilSignalled(): Promise<void> {
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  return new Promise((resolvePromise) => {
+    process.once('SIGINT', () => resolvePromise());
+    process.once('SIGTERM', () => resolvePromise());
+  });
 }

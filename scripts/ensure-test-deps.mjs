@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Runs before `npm test`. The end-to-end tests compare edgecd with a real etcd 3.4 and drive it
+// with real clients, all from Debian's packages:
+//   etcd-server   the oracle (etcd 3.4 with --enable-v2)
+//   etcd-client   etcdctl, used in v2 mode
+//   python3-etcd  python-etcd 0.4.5, for the Python client tests (Debian's /usr/bin/python3)
+// As root they are installed with apt-get when missing; otherwise this names what to install.
+import { spawnSync } from 'node:child_process';
+
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd'];
+
+const works = (command, args) => {
+  const result = spawnSync(command, args, { stdio: 'ignore' });
+  return result.error === undefined && result.status === 0;
+};
+
+const missing = () =>
+  [
+    works('etcd', ['--version']) ? null : 'etcd-server',
+    works('etcdctl', ['version']) ? null : 'etcd-client',
+    works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
+  ].filter((name) => name !== null);
+
+let absent = missing();
+if (absent.length === 0) process.exit(0);
+
+if (process.getuid?.() === 0 && works('apt-get', ['--version'])) {
+  process.stdout.write(`installing the test dependencies from Debian: ${absent.join(' ')}\n`);
+  const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run(['update', '-qq']);
+  run(['install', '-y', '-qq', ...PACKAGES]);
+  absent = missing();
+  if (absent.length === 0) process.exit(0);
+}
+
+process.stderr.write(
+  `npm test needs real etcd 3.4 and its clients, missing here: ${absent.join(' ')}\n` +
+    `install them with: sudo apt-get install -y ${PACKAGES.join(' ')}\n`,
+);
+process.exit(1);
