@@ -1,0 +1,87 @@
+import { baseName } from './path.ts';
+
+/** 0 marks a permanent node, as Go's zero `time.Time` does in etcd. */
+export const PERMANENT = 0;
+
+/**
+ * A node of the store's tree (etcd's `node`, node.go): a file holds a value, a directory holds
+ * children. Children live in a Map so that a lookup is one hash per path component.
+ */
+export class Node {
+  /** The node's position in the TTL heap, -1 when not in it; owned by `TTLKeyHeap`. */
+  heapIndex = -1;
+
+  constructor(
+    public readonly path: string,
+    public createdIndex: number,
+    public modifiedIndex: number,
+    public parent: Node | undefined,
+    /** Absolute expiry in epoch ms, or `PERMANENT`. */
+    public expireTime: number,
+    public value: string,
+    /** The children by name; `undefined` for a file (etcd tells a dir by a non-nil map). */
+    public readonly children: Map<string, Node> | undefined,
+  ) {}
+
+  static file(path: string, value: string, index: number, parent: Node | undefined, expireTime: number): Node {
+    return new Node(path, index, index, parent, expireTime, value, undefined);
+  }
+
+  static dir(path: string, index: number, parent: Node | undefined, expireTime: number): Node {
+    return new Node(path, index, index, parent, expireTime, '', new Map());
+  }
+
+  get isDir(): boolean {
+    return this.children !== undefined;
+  }
+
+  get isPermanent(): boolean {
+    return this.expireTime === PERMANENT;
+  }
+
+  /** A component starting with `_` is hidden from its parent's listings (and recursive watches). */
+  get isHidden(): boolean {
+    return baseName(this.path).startsWith('_');
+  }
+
+  get name(): string {
+    return baseName(this.path);
+  }
+
+  /** Whether `prevValue`/`prevIndex` match; an empty value or a 0 index is no condition. */
+  compare(prevValue: string, prevIndex: number): CompareResult {
+    const indexMatch = prevIndex === 0 || this.modifiedIndex === prevIndex;
+    const valueMatch = prevValue === '' || this.value === prevValue;
+    if (indexMatch && valueMatch) return 'match';
+    if (indexMatch) return 'valueNotMatch';
+    if (valueMatch) return 'indexNotMatch';
+    return 'bothNotMatch';
+  }
+
+  /** Detaches this node from its parent, if the parent still holds it. */
+  detach(): boolean {
+    const parent = this.parent;
+    if (parent?.children?.get(this.name) !== this) return false;
+    parent.children.delete(this.name);
+    return true;
+  }
+
+  /** A deep copy, parents rewired inside the copy. */
+  clone(parent: Node | undefined): Node {
+    const copy = new Node(
+      this.path,
+      this.createdIndex,
+      this.modifiedIndex,
+      parent,
+      this.expireTime,
+      this.value,
+      this.children === undefined ? undefined : new Map(),
+    );
+    if (this.children !== undefined && copy.children !== undefined) {
+      for (const [name, child] of this.children) copy.children.set(name, child.clone(copy));
+    }
+    return copy;
+  }
+}
+
+export type CompareResult = 'match' | 'valueNotMatch' | 'indexNotMatch' | 'bothNotMatch';
