@@ -1,0 +1,956 @@
+import {
+  CompactedError,
+  ProposalDroppedError,
+  RaftInvariantError,
+  SnapshotTemporarilyUnavailableError,
+  UnavailableError,
+} from './errors.ts';
+import { RaftLog } from './log.ts';
+import {
+  NONE,
+  isEmptyHardState,
+  isEmptySnapshot,
+  message,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type HardState,
+  type Message,
+  type MessageType,
+  type NodeId,
+  type ReadState,
+  type Snapshot,
+  type SoftState,
+  type StateType,
+} from './messages.ts';
+import { Progress } from './progress.ts';
+import { ReadOnly } from './read-only.ts';
+import { voteResult, type VoteResult } from './quorum.ts';
+import type { Storage } from './storage.ts';
+import { ProgressTracker } from './tracker.ts';
+
+/** Where the core reports what an operator might want to see; it never prints by itself. */
+export interface Logger {
+  debug?(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** How a node is configured (etcd's raft.Config, the parts this implementation has). */
+export interface Config {
+  /** This node's ID; never `''`. */
+  id: NodeId;
+  /**
+   * Ticks without hearing from a leader before a follower campaigns. The actual timeout is drawn
+   * from [electionTick, 2·electionTick) (paper §5.2, randomized election timeouts).
+   */
+  electionTick: number;
+  /** Ticks between a leader's heartbeats; must be < electionTick. */
+  heartbeatTick: number;
+  storage: Storage;
+  /** The last index the application has applied (on restart); entries after it are re-delivered. */
+  applied?: number;
+  /** Total entry data size per MsgApp (at least one entry is always sent). */
+  maxSizePerMsg: number;
+  /** MsgApps in flight per follower in replicate state. */
+  maxInflightMsgs: number;
+  /** Cap on the size of entries proposed but not yet committed; 0 or absent means none. */
+  maxUncommittedEntriesSize?: number;
+  /** Cap on committed entries handed out per Ready (default: no cap). */
+  maxCommittedSizePerReady?: number;
+  /** A leader steps down when it has not heard from a quorum for an election timeout (thesis §6.2). */
+  checkQuorum: boolean;
+  /** Elections are preceded by a pre-vote that does not disturb terms (thesis §9.6). */
+  preVote: boolean;
+  /** A seeded source of uniform numbers in [0, 1) for the election jitter. */
+  random: () => number;
+  logger?: Logger;
+}
+
+type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransfer';
+
+/** The context a leader-transfer campaign's votes carry: it overrides the leader lease. */
+export const CAMPAIGN_TRANSFER = 'CampaignTransfer';
+
+function voteRespType(t: MessageType): MessageType {
+  if (t === 'MsgVote') return 'MsgVoteResp';
+  if (t === 'MsgPreVote') return 'MsgPreVoteResp';
+  throw new RaftInvariantError(`not a vote message: ${t}`);
+}
+
+/**
+ * The Raft state machine (etcd's raft struct): every transition is a method call, output is
+ * queued in `msgs`, `readStates` and the log's unstable part for RawNode to hand out.
+ */
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId = NONE;
+  readStates: ReadState[] = [];
+  readonly raftLog: RaftLog;
+  readonly prs: ProgressTracker;
+  state: StateType = 'StateFollower';
+  isLearner = false;
+  msgs: Message[] = [];
+  lead: NodeId = NONE;
+  /** The node a leader transfer is handing over to (thesis §3.10), '' if none. */
+  leadTransferee: NodeId = NONE;
+  /** A leader accepts a new conf change only once the previous one (at this index) is applied. */
+  pendingConfIndex = 0;
+  uncommittedSize = 0;
+  readOnly = new ReadOnly();
+  /** ReadIndex requests held until the leader has committed an entry of its own term (thesis §6.4 step 1). */
+  private pendingReadIndexMessages: Message[] = [];
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  readonly checkQuorum: boolean;
+  readonly preVote: boolean;
+  readonly heartbeatTimeout: number;
+  readonly electionTimeout: number;
+  randomizedElectionTimeout = 0;
+  private readonly maxMsgSize: number;
+  private readonly maxUncommittedSize: number;
+  private readonly random: () => number;
+  readonly logger: Logger | undefined;
+
+  constructor(c: Config) {
+    if (c.id === NONE) throw new RaftInvariantError('cannot use none as id');
+    if (c.heartbeatTick <= 0) throw new RaftInvariantError('heartbeat tick must be greater than 0');
+    if (c.electionTick <= c.heartbeatTick) throw new RaftInvariantError('election tick must be greater than heartbeat tick');
+    if (c.maxInflightMsgs <= 0) throw new RaftInvariantError('max inflight messages must be greater than 0');
+    this.id = c.id;
+    this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady ?? Number.MAX_SAFE_INTEGER);
+    this.prs = new ProgressTracker(c.maxInflightMsgs);
+    this.maxMsgSize = c.maxSizePerMsg;
+    this.maxUncommittedSize = c.maxUncommittedEntriesSize ?? 0;
+    this.checkQuorum = c.checkQuorum;
+    this.preVote = c.preVote;
+    this.heartbeatTimeout = c.heartbeatTick;
+    this.electionTimeout = c.electionTick;
+    this.random = c.random;
+    this.logger = c.logger;
+
+    const { hardState, confState } = c.storage.initialState();
+    this.prs.reset(confState, this.raftLog.lastIndex() + 1);
+    this.isLearner = this.prs.learners.has(this.id);
+    if (!isEmptyHardState(hardState)) this.loadState(hardState);
+    if (c.applied !== undefined && c.applied > 0) this.raftLog.appliedTo(c.applied);
+    this.becomeFollower(this.term, NONE);
+    this.logger?.info(
+      `newRaft ${this.id} [peers: [${[...this.prs.voters].sort().join(',')}], term: ${this.term}, commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}, lastterm: ${this.raftLog.lastTerm()}]`,
+    );
+  }
+
+  hasLeader(): boolean {
+    return this.lead !== NONE;
+  }
+
+  softState(): SoftState {
+    return { lead: this.lead, raftState: this.state };
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.raftLog.committed };
+  }
+
+  // ---- sending ----
+
+  /** Queues m, stamping `from` and the current term (vote messages carry their own term). */
+  private send(m: Message): void {
+    if (m.from === NONE) m.from = this.id;
+    if (m.type === 'MsgVote' || m.type === 'MsgVoteResp' || m.type === 'MsgPreVote' || m.type === 'MsgPreVoteResp') {
+      // Vote messages carry the term of the election, which may be ahead of ours (pre-vote) or
+      // the candidate's (a grant).
+      if (m.term === 0) throw new RaftInvariantError(`term should be set when sending ${m.type}`);
+    } else {
+      if (m.term !== 0) throw new RaftInvariantError(`term should not be set when sending ${m.type} (was ${m.term})`);
+      // Proposals and read requests forwarded to the leader are local messages there: term 0.
+      if (m.type !== 'MsgProp' && m.type !== 'MsgReadIndex') m.term = this.term;
+    }
+    this.msgs.push(m);
+  }
+
+  /** Sends a MsgApp (or MsgSnap) to `to` if its progress allows. */
+  sendAppend(to: NodeId): void {
+    this.maybeSendAppend(to, true);
+  }
+
+  /**
+   * Sends what `to` needs next: entries from its next index (several per message, up to
+   * maxSizePerMsg), or a snapshot when they are compacted (paper §7). Returns whether a message
+   * went out; with sendIfEmpty false, an empty MsgApp is not sent.
+   */
+  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.prs.progress.get(to);
+    if (pr === undefined || pr.isPaused()) return false;
+    let term = 0;
+    let ents: Entry[] = [];
+    let compacted = false;
+    try {
+      term = this.raftLog.term(pr.next - 1);
+      ents = this.raftLog.entries(pr.next, this.maxMsgSize);
+    } catch (e) {
+      if (!(e instanceof CompactedError || e instanceof UnavailableError)) throw e;
+      compacted = true;
+    }
+    if (!compacted && ents.length === 0 && !sendIfEmpty) return false;
+
+    if (compacted) {
+      // The entries are gone: send a snapshot instead, if the follower is alive.
+      if (!pr.recentActive) return false;
+      let snapshot;
+      try {
+        snapshot = this.raftLog.snapshot();
+      } catch (e) {
+        if (e instanceof SnapshotTemporarilyUnavailableError) return false;
+        throw e;
+      }
+      if (isEmptySnapshot(snapshot)) throw new RaftInvariantError('need non-empty snapshot');
+      this.send(message({ type: 'MsgSnap', to, snapshot }));
+      pr.becomeSnapshot(snapshot.metadata.index);
+      return true;
+    }
+
+    this.send(message({ type: 'MsgApp', to, index: pr.next - 1, logTerm: term, entries: ents, commit: this.raftLog.committed }));
+    const last = ents[ents.length - 1];
+    if (last !== undefined) {
+      switch (pr.state) {
+        case 'StateReplicate':
+          // Pipelining: assume delivery, and count the message against the window.
+          pr.optimisticUpdate(last.index);
+          pr.inflights.add(last.index);
+          break;
+        case 'StateProbe':
+          pr.probeSent = true;
+          break;
+        case 'StateSnapshot':
+          throw new RaftInvariantError(`${this.id} is sending append in unhandled state ${pr.state}`);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A heartbeat carries the commit index, but never beyond what the follower is known to have
+   * (it might not have those entries, and could not commit them).
+   */
+  private sendHeartbeat(to: NodeId, ctx: string): void {
+    const pr = this.prs.progress.get(to);
+    const commit = Math.min(pr?.match ?? 0, this.raftLog.committed);
+    this.send(message({ type: 'MsgHeartbeat', to, commit, context: ctx }));
+  }
+
+  bcastAppend(): void {
+    this.prs.visit((id) => {
+      if (id !== this.id) this.sendAppend(id);
+    });
+  }
+
+  bcastHeartbeat(): void {
+    this.bcastHeartbeatWithCtx(this.readOnly.lastPendingRequestCtx());
+  }
+
+  private bcastHeartbeatWithCtx(ctx: string): void {
+    this.prs.visit((id) => {
+      if (id !== this.id) this.sendHeartbeat(id, ctx);
+    });
+  }
+
+  // ---- log and commit ----
+
+  /** Advances the commit index to what a quorum has (paper §5.3), only for current-term entries (§5.4.2). */
+  maybeCommit(): boolean {
+    return this.raftLog.maybeCommit(this.prs.committed(), this.term);
+  }
+
+  /** The leader appends to its own log (paper §5.3: "the leader appends the command to its log"). */
+  private appendEntry(es: Entry[]): boolean {
+    let li = this.raftLog.lastIndex();
+    for (const e of es) {
+      e.term = this.term;
+      e.index = ++li;
+    }
+    if (!this.increaseUncommittedSize(es)) {
+      this.logger?.debug?.(`${this.id} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
+      return false;
+    }
+    li = this.raftLog.append(es);
+    this.prs.progress.get(this.id)?.maybeUpdate(li);
+    // A single voter commits at once.
+    this.maybeCommit();
+    return true;
+  }
+
+  private increaseUncommittedSize(es: Entry[]): boolean {
+    let s = 0;
+    for (const e of es) s += e.data.length;
+    if (this.uncommittedSize > 0 && s > 0 && this.maxUncommittedSize > 0 && this.uncommittedSize + s > this.maxUncommittedSize) {
+      return false;
+    }
+    this.uncommittedSize += s;
+    return true;
+  }
+
+  /** Committed entries leave the uncommitted budget (called with each Ready's committed entries). */
+  reduceUncommittedSize(es: readonly Entry[]): void {
+    if (this.uncommittedSize === 0) return;
+    let s = 0;
+    for (const e of es) s += e.data.length;
+    this.uncommittedSize = s > this.uncommittedSize ? 0 : this.uncommittedSize - s;
+  }
+
+  // ---- ticks ----
+
+  tick(): void {
+    if (this.state === 'StateLeader') this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  /** Followers and candidates: campaign once the randomized election timeout passes (paper §5.2). */
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.pastElectionTimeout()) {
+      this.electionElapsed = 0;
+      this.step(message({ type: 'MsgHup', from: this.id }));
+    }
+  }
+
+  /** Leaders: heartbeat every heartbeatTick; check quorum and expire a transfer every election timeout. */
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTimeout) {
+      this.electionElapsed = 0;
+      if (this.checkQuorum) this.step(message({ type: 'MsgCheckQuorum', from: this.id }));
+      // A transfer that did not finish within an election timeout is abandoned (thesis §3.10).
+      if (this.state === 'StateLeader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
+    }
+    if (this.state !== 'StateLeader') return;
+    if (this.heartbeatElapsed >= this.heartbeatTimeout) {
+      this.heartbeatElapsed = 0;
+      this.step(message({ type: 'MsgBeat', from: this.id }));
+    }
+  }
+
+  pastElectionTimeout(): boolean {
+    return this.electionElapsed >= this.randomizedElectionTimeout;
+  }
+
+  private resetRandomizedElectionTimeout(): void {
+    const r = Math.floor(this.random() * this.electionTimeout);
+    this.randomizedElectionTimeout = this.electionTimeout + Math.min(Math.max(r, 0), this.electionTimeout - 1);
+  }
+
+  // ---- role changes ----
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.lead = NONE;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.abortLeaderTransfer();
+    this.prs.resetVotes();
+    const last = this.raftLog.lastIndex();
+    this.prs.visit((id, pr) => {
+      const fresh = new Progress(last + 1, this.prs.maxInflight, pr.isLearner);
+      if (id === this.id) fresh.match = last;
+      this.prs.progress.set(id, fresh);
+    });
+    this.pendingConfIndex = 0;
+    this.uncommittedSize = 0;
+    this.readOnly = new ReadOnly();
+    this.pendingReadIndexMessages = [];
+  }
+
+  becomeFollower(term: number, lead: NodeId): void {
+    this.reset(term);
+    this.lead = lead;
+    this.state = 'StateFollower';
+    this.logger?.info(`${this.id} became follower at term ${this.term}`);
+  }
+
+  becomeCandidate(): void {
+    if (this.state === 'StateLeader') throw new RaftInvariantError('invalid transition [leader -> candidate]');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.state = 'StateCandidate';
+    this.logger?.info(`${this.id} became candidate at term ${this.term}`);
+  }
+
+  /** A pre-candidate asks for votes at term+1 without incrementing its term (thesis §9.6). */
+  becomePreCandidate(): void {
+    if (this.state === 'StateLeader') throw new RaftInvariantError('invalid transition [leader -> pre-candidate]');
+    this.prs.resetVotes();
+    this.lead = NONE;
+    this.state = 'StatePreCandidate';
+    this.logger?.info(`${this.id} became pre-candidate at term ${this.term}`);
+  }
+
+  becomeLeader(): void {
+    if (this.state === 'StateFollower') throw new RaftInvariantError('invalid transition [follower -> leader]');
+    this.reset(this.term);
+    this.lead = this.id;
+    this.state = 'StateLeader';
+    // The leader replicates to itself: its own progress is always "replicating".
+    this.prs.progress.get(this.id)?.becomeReplicate();
+    // Conservatively treat any unapplied conf change in the log as pending.
+    this.pendingConfIndex = this.raftLog.lastIndex();
+    // A no-op of the new term commits the entries of earlier terms (paper §5.4.2, §8).
+    if (!this.appendEntry([{ term: 0, index: 0, type: 'normal', data: '' }])) {
+      throw new RaftInvariantError('empty entry was dropped');
+    }
+    this.logger?.info(`${this.id} became leader at term ${this.term}`);
+  }
+
+  /** Starts an election if this node may (it is a voter with no unapplied conf change). */
+  private hup(t: CampaignType): void {
+    if (this.state === 'StateLeader') {
+      this.logger?.debug?.(`${this.id} ignoring MsgHup because already leader`);
+      return;
+    }
+    if (!this.promotable()) {
+      this.logger?.warn(`${this.id} is unpromotable and can not campaign`);
+      return;
+    }
+    // A conf change committed but not applied could change who votes: wait for it (etcd does too).
+    if (this.raftLog.committed > this.raftLog.applied) {
+      const ents = this.raftLog.slice(this.raftLog.applied + 1, this.raftLog.committed + 1, Number.MAX_SAFE_INTEGER);
+      if (ents.some((e) => e.type === 'confChange')) {
+        this.logger?.warn(`${this.id} cannot campaign at term ${this.term} since there are still pending configuration changes to apply`);
+        return;
+      }
+    }
+    this.logger?.info(`${this.id} is starting a new election at term ${this.term}`);
+    this.campaign(t);
+  }
+
+  private campaign(t: CampaignType): void {
+    let term: number;
+    let voteMsg: MessageType;
+    if (t === 'CampaignPreElection') {
+      this.becomePreCandidate();
+      voteMsg = 'MsgPreVote';
+      // Pre-votes are asked for the term we would have, without moving to it.
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      voteMsg = 'MsgVote';
+      term = this.term;
+    }
+    // Vote for ourselves (paper §5.2).
+    if (this.poll(this.id, voteRespType(voteMsg), true) === 'VoteWon') {
+      // A single-voter cluster wins at once.
+      if (t === 'CampaignPreElection') this.campaign('CampaignElection');
+      else this.becomeLeader();
+      return;
+    }
+    for (const id of [...this.prs.voters].sort()) {
+      if (id === this.id) continue;
+      this.logger?.info(
+        `${this.id} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}] sent ${voteMsg} request to ${id} at term ${this.term}`,
+      );
+      this.send(
+        message({
+          type: voteMsg,
+          to: id,
+          term,
+          index: this.raftLog.lastIndex(),
+          logTerm: this.raftLog.lastTerm(),
+          context: t === 'CampaignTransfer' ? CAMPAIGN_TRANSFER : '',
+        }),
+      );
+    }
+  }
+
+  private poll(id: NodeId, t: MessageType, granted: boolean): VoteResult {
+    this.logger?.info(`${this.id} received ${t} ${granted ? '' : 'rejection '}from ${id} at term ${this.term}`);
+    this.prs.recordVote(id, granted);
+    return this.prs.tallyVotes().result;
+  }
+
+  // ---- step ----
+
+  /** Handles one message: the term rules common to all roles, then the role's own step. */
+  step(m: Message): void {
+    if (m.term === 0) {
+      // local message
+    } else if (m.term > this.term) {
+      if (m.type === 'MsgVote' || m.type === 'MsgPreVote') {
+        const force = m.context === CAMPAIGN_TRANSFER;
+        // Thesis §4.2.3: a node that heard from a leader within the minimum election timeout
+        // ignores vote requests, so a removed or partitioned node cannot disrupt the cluster.
+        const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
+        if (!force && inLease) {
+          this.logger?.info(
+            `${this.id} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}, vote: ${this.vote}] ignored ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}: lease is not expired (remaining ticks: ${this.electionTimeout - this.electionElapsed})`,
+          );
+          return;
+        }
+      }
+      if (m.type === 'MsgPreVote') {
+        // A pre-vote never changes our term.
+      } else if (m.type === 'MsgPreVoteResp' && !m.reject) {
+        // We sent a pre-vote at term+1; a grant means nothing about a newer term. When we get a
+        // quorum of them, we campaign and move to that term.
+      } else {
+        this.logger?.info(`${this.id} [term: ${this.term}] received a ${m.type} message with higher term from ${m.from} [term: ${m.term}]`);
+        // Paper §5.1: a higher term makes us a follower; of the leader, if it came from one.
+        if (m.type === 'MsgApp' || m.type === 'MsgHeartbeat' || m.type === 'MsgSnap') this.becomeFollower(m.term, m.from);
+        else this.becomeFollower(m.term, NONE);
+      }
+    } else if (m.term < this.term) {
+      if ((this.checkQuorum || this.preVote) && (m.type === 'MsgHeartbeat' || m.type === 'MsgApp')) {
+        // A stale leader (e.g. back from a partition) would otherwise never learn our term: with
+        // CheckQuorum or PreVote nobody's term grows past it by their elections alone. Tell it.
+        this.send(message({ type: 'MsgAppResp', to: m.from }));
+      } else if (m.type === 'MsgPreVote') {
+        // A pre-candidate behind our term must learn it, or it pre-votes forever.
+        this.send(message({ type: 'MsgPreVoteResp', to: m.from, term: this.term, reject: true }));
+      } else {
+        this.logger?.info(`${this.id} [term: ${this.term}] ignored a ${m.type} message with lower term from ${m.from} [term: ${m.term}]`);
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case 'MsgHup':
+        this.hup(this.preVote ? 'CampaignPreElection' : 'CampaignElection');
+        return;
+      case 'MsgVote':
+      case 'MsgPreVote': {
+        // Paper §5.2: one vote per term, first come first served; §5.4.1: only for a log at least
+        // as up-to-date. A repeated request from the node we voted for is granted again.
+        const canVote =
+          this.vote === m.from ||
+          (this.vote === NONE && this.lead === NONE) ||
+          (m.type === 'MsgPreVote' && m.term > this.term);
+        if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
+          this.logger?.info(`${this.id} [term: ${this.term}] cast ${m.type} for ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
+          // The grant carries the election's term (for a pre-vote, the future term).
+          this.send(message({ type: voteRespType(m.type), to: m.from, term: m.term }));
+          if (m.type === 'MsgVote') {
+            this.electionElapsed = 0;
+            this.vote = m.from;
+          }
+        } else {
+          this.logger?.info(`${this.id} [term: ${this.term}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
+          this.send(message({ type: voteRespType(m.type), to: m.from, term: this.term, reject: true }));
+        }
+        return;
+      }
+      default:
+        if (this.state === 'StateLeader') this.stepLeader(m);
+        else if (this.state === 'StateFollower') this.stepFollower(m);
+        else this.stepCandidate(m);
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case 'MsgBeat':
+        this.bcastHeartbeat();
+        return;
+      case 'MsgCheckQuorum':
+        // Thesis §6.2: a leader that has not heard from a quorum in an election timeout steps down.
+        if (!this.prs.quorumActive(this.id)) {
+          this.logger?.warn(`${this.id} stepped down to follower since quorum is not active`);
+          this.becomeFollower(this.term, NONE);
+        }
+        this.prs.visit((id, pr) => {
+          if (id !== this.id) pr.recentActive = false;
+        });
+        return;
+      case 'MsgProp': {
+        if (m.entries.length === 0) throw new RaftInvariantError(`${this.id} stepped empty MsgProp`);
+        if (!this.prs.progress.has(this.id)) {
+          // Removed from the configuration while leader: nothing it appends could commit.
+          throw new ProposalDroppedError('raft proposal dropped: this node was removed from the cluster');
+        }
+        if (this.leadTransferee !== NONE) {
+          throw new ProposalDroppedError(`raft proposal dropped: transfer of leadership to ${this.leadTransferee} in progress`);
+        }
+        const ents = m.entries.map((e) => ({ ...e }));
+        for (let i = 0; i < ents.length; i++) {
+          if ((ents[i] as Entry).type !== 'confChange') continue;
+          // One membership change at a time (thesis §4.1): refuse another until the last applies.
+          if (this.pendingConfIndex > this.raftLog.applied) {
+            throw new ProposalDroppedError(
+              `raft proposal dropped: a configuration change at index ${this.pendingConfIndex} is not yet applied (applied ${this.raftLog.applied})`,
+            );
+          }
+          this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
+        }
+        if (!this.appendEntry(ents)) throw new ProposalDroppedError('raft proposal dropped: too many uncommitted entries');
+        this.bcastAppend();
+        return;
+      }
+      case 'MsgReadIndex': {
+        // Thesis §6.4. Alone, the leader is the quorum: answer at once.
+        if (this.prs.isSingleton()) {
+          this.responseToReadIndexReq(m, this.raftLog.committed);
+          return;
+        }
+        // Step 1: the commit index is only known to be current once an entry of this term committed.
+        if (!this.committedEntryInCurrentTerm()) {
+          this.pendingReadIndexMessages.push(m);
+          return;
+        }
+        this.sendMsgReadIndexResponse(m);
+        return;
+      }
+      default:
+        break;
+    }
+
+    // Everything else is a response from a peer.
+    const pr = this.prs.progress.get(m.from);
+    if (pr === undefined) {
+      this.logger?.debug?.(`${this.id} no progress available for ${m.from}`);
+      return;
+    }
+    switch (m.type) {
+      case 'MsgAppResp': {
+        pr.recentActive = true;
+        if (m.reject) {
+          this.logger?.debug?.(`${this.id} received MsgAppResp(rejected, hint: (index ${m.rejectHint}, term ${m.logTerm})) from ${m.from} for index ${m.index}`);
+          // Fast backtracking: skip to the last index of the follower's conflicting term that we
+          // could share (paper §5.3, end; etcd's findConflictByTerm).
+          let nextProbeIdx = m.rejectHint;
+          if (m.logTerm > 0) nextProbeIdx = this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);
+          if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
+            if (pr.state === 'StateReplicate') pr.becomeProbe();
+            this.sendAppend(m.from);
+          }
+          return;
+        }
+        const oldPaused = pr.isPaused();
+        if (!pr.maybeUpdate(m.index)) return;
+        if (pr.state === 'StateProbe') pr.becomeReplicate();
+        else if (pr.state === 'StateSnapshot' && pr.match >= pr.pendingSnapshot) {
+          // The follower caught up past the snapshot (it got it, or entries): replicate again.
+          pr.becomeProbe();
+          pr.becomeReplicate();
+        } else if (pr.state === 'StateReplicate') pr.inflights.freeLE(m.index);
+
+        if (this.maybeCommit()) {
+          this.releasePendingReadIndexMessages();
+          this.bcastAppend();
+        } else if (oldPaused) {
+          // The follower was paused: it may be waiting for entries it has not got.
+          this.sendAppend(m.from);
+        }
+        // Send as much as the window allows; empty appends are not needed here.
+        while (this.maybeSendAppend(m.from, false)) {
+          /* keep going */
+        }
+        // Thesis §3.10: the transferee is caught up: tell it to campaign now.
+        if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
+          this.logger?.info(`${this.id} sent MsgTimeoutNow to ${m.from} after received MsgAppResp`);
+          this.sendTimeoutNow(m.from);
+        }
+        return;
+      }
+      case 'MsgHeartbeatResp': {
+        pr.recentActive = true;
+        pr.probeAcked();
+        // The follower is alive: free one slot so a lost MsgApp cannot stall the pipeline.
+        if (pr.state === 'StateReplicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
+        if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
+        if (m.context === '') return;
+        const acks = this.readOnly.recvAck(m.from, m.context);
+        if (acks === undefined) return;
+        const votes = new Map<NodeId, boolean>();
+        for (const id of acks) votes.set(id, true);
+        if (voteResult(this.prs.voters, votes) !== 'VoteWon') return;
+        // A quorum confirmed leadership at or after these requests: answer them all.
+        for (const rs of this.readOnly.advance(m.context)) this.responseToReadIndexReq(rs.req, rs.index);
+        return;
+      }
+      case 'MsgSnapStatus':
+        if (pr.state !== 'StateSnapshot') return;
+        if (m.reject) pr.pendingSnapshot = 0;
+        // Success or not, probe from here; wait for the follower's answer (or a heartbeat) first.
+        pr.becomeProbe();
+        pr.probeSent = true;
+        this.logger?.debug?.(`${this.id} snapshot ${m.reject ? 'failed' : 'succeeded'}, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
+        return;
+      case 'MsgUnreachable':
+        // Optimistic sends to an unreachable follower were probably lost: fall back to probing.
+        if (pr.state === 'StateReplicate') pr.becomeProbe();
+        this.logger?.debug?.(`${this.id} failed to send message to ${m.from} because it is unreachable [${pr.toString()}]`);
+        return;
+      case 'MsgTransferLeader': {
+        if (pr.isLearner) {
+          this.logger?.debug?.(`${this.id} is learner. Ignored transferring leadership`);
+          return;
+        }
+        const transferee = m.from;
+        const last = this.leadTransferee;
+        if (last !== NONE) {
+          if (last === transferee) return; // already under way
+          this.abortLeaderTransfer();
+        }
+        if (transferee === this.id) return; // already leader
+        // Thesis §3.10: stop accepting proposals, bring the transferee up to date, then MsgTimeoutNow.
+        this.electionElapsed = 0;
+        this.leadTransferee = transferee;
+        if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
+        else this.sendAppend(transferee);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    // A pre-candidate counts pre-vote responses, a candidate vote responses; stale ones of the
+    // other kind are ignored.
+    const myVoteRespType: MessageType = this.state === 'StatePreCandidate' ? 'MsgPreVoteResp' : 'MsgVoteResp';
+    switch (m.type) {
+      case 'MsgProp':
+        throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
+      case 'MsgApp':
+        // Paper §5.2: a candidate hearing from a leader of its term steps down.
+        this.becomeFollower(m.term, m.from);
+        this.handleAppendEntries(m);
+        return;
+      case 'MsgHeartbeat':
+        this.becomeFollower(m.term, m.from);
+        this.handleHeartbeat(m);
+        return;
+      case 'MsgSnap':
+        this.becomeFollower(m.term, m.from);
+        this.handleSnapshot(m);
+        return;
+      case 'MsgTimeoutNow':
+        return;
+      default:
+        if (m.type !== myVoteRespType) return;
+        switch (this.poll(m.from, m.type, !m.reject)) {
+          case 'VoteWon':
+            if (this.state === 'StatePreCandidate') this.campaign('CampaignElection');
+            else {
+              this.becomeLeader();
+              this.bcastAppend();
+            }
+            return;
+          case 'VoteLost':
+            // A pre-candidate may have learnt of a higher term from a rejection: step() moved us
+            // there already; either way fall back to follower at our (possibly new) term.
+            this.becomeFollower(this.term, NONE);
+            return;
+          case 'VotePending':
+            return;
+        }
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'MsgProp':
+        if (this.lead === NONE) throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
+        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
+        return;
+      case 'MsgApp':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppendEntries(m);
+        return;
+      case 'MsgHeartbeat':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case 'MsgSnap':
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m);
+        return;
+      case 'MsgTransferLeader':
+        if (this.lead === NONE) {
+          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping leader transfer msg`);
+          return;
+        }
+        this.send({ ...m, to: this.lead, term: 0 });
+        return;
+      case 'MsgTimeoutNow':
+        // Thesis §3.10: the leader handed over; campaign at once, without pre-vote, overriding leases.
+        if (this.promotable()) {
+          this.logger?.info(`${this.id} [term ${this.term}] received MsgTimeoutNow from ${m.from} and starts an election to get leadership.`);
+          this.hup('CampaignTransfer');
+        } else {
+          this.logger?.info(`${this.id} received MsgTimeoutNow from ${m.from} but is not promotable`);
+        }
+        return;
+      case 'MsgReadIndex':
+        if (this.lead === NONE) {
+          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping index reading msg`);
+          return;
+        }
+        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
+        return;
+      case 'MsgReadIndexResp':
+        this.readStates.push({ index: m.index, requestCtx: m.context });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** AppendEntries receiver (paper Figure 2, §5.3). */
+  private handleAppendEntries(m: Message): void {
+    if (m.index < this.raftLog.committed) {
+      // Everything up to our commit index matches already (Log Matching): say where we are.
+      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
+      return;
+    }
+    const lastNew = this.raftLog.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send(message({ type: 'MsgAppResp', to: m.from, index: lastNew }));
+      return;
+    }
+    // Reject, with a hint: the last index that could match, and its term, so the leader can skip
+    // whole terms (paper §5.3, the optimisation in the last paragraphs).
+    let hintIndex = Math.min(m.index, this.raftLog.lastIndex());
+    hintIndex = this.raftLog.findConflictByTerm(hintIndex, m.logTerm);
+    const hintTerm = this.raftLog.termOrZero(hintIndex);
+    this.logger?.debug?.(
+      `${this.id} [logterm: ${this.raftLog.termOrZero(m.index)}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${m.from}`,
+    );
+    this.send(message({ type: 'MsgAppResp', to: m.from, index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm }));
+  }
+
+  private handleHeartbeat(m: Message): void {
+    this.raftLog.commitTo(m.commit);
+    this.send(message({ type: 'MsgHeartbeatResp', to: m.from, context: m.context }));
+  }
+
+  /** InstallSnapshot receiver (paper §7). */
+  private handleSnapshot(m: Message): void {
+    const s = m.snapshot;
+    if (s === undefined) throw new RaftInvariantError('MsgSnap without a snapshot');
+    if (this.restore(s)) {
+      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.lastIndex() }));
+    } else {
+      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
+      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
+    }
+  }
+
+  /**
+   * Replaces the log by a snapshot, unless we already have everything it covers. A follower whose
+   * log holds the snapshot's last entry keeps its log and just commits (paper §7: "if the follower
+   * receives a snapshot that describes a prefix of its log, ... entries following it are retained").
+   *
+   * Unlike etcd, a snapshot whose configuration does not name this node is accepted: a node added
+   * after the leader's latest snapshot learns of itself from the entries that follow.
+   */
+  restore(s: Snapshot): boolean {
+    if (s.metadata.index <= this.raftLog.committed) return false;
+    if (this.state !== 'StateFollower') {
+      // Only a leader of our term sends snapshots: we must be a follower already (defensive, as etcd).
+      this.becomeFollower(this.term + 1, NONE);
+      return false;
+    }
+    if (this.raftLog.matchTerm(s.metadata.index, s.metadata.term)) {
+      this.raftLog.commitTo(s.metadata.index);
+      return false;
+    }
+    this.raftLog.restore(s);
+    this.prs.reset(s.metadata.confState, this.raftLog.lastIndex() + 1);
+    const self = this.prs.progress.get(this.id);
+    if (self !== undefined) self.maybeUpdate(self.next - 1);
+    this.isLearner = this.prs.learners.has(this.id);
+    return true;
+  }
+
+  /** Whether this node may become leader: a voter, with no snapshot waiting to be persisted. */
+  promotable(): boolean {
+    return this.prs.voters.has(this.id) && !this.raftLog.hasPendingSnapshot();
+  }
+
+  /**
+   * Applies a committed conf change (at apply time, thesis §4.1). A leader that removed (or
+   * demoted) itself steps down, first telling its most up-to-date voter to campaign.
+   */
+  applyConfChange(cc: ConfChange): ConfState {
+    this.prs.applyChange(cc, this.raftLog.lastIndex() + 1);
+    this.isLearner = this.prs.learners.has(this.id);
+    const cs = this.prs.confState();
+    if (this.state !== 'StateLeader') return cs;
+    if (!this.prs.voters.has(this.id)) {
+      let best: NodeId = NONE;
+      let bestMatch = -1;
+      this.prs.visit((id, pr) => {
+        if (this.prs.voters.has(id) && pr.match > bestMatch) {
+          best = id;
+          bestMatch = pr.match;
+        }
+      });
+      if (best !== NONE && bestMatch >= this.raftLog.committed) this.sendTimeoutNow(best);
+      this.logger?.info(`${this.id} removed from the configuration; stepping down`);
+      this.becomeFollower(this.term, NONE);
+      return cs;
+    }
+    if (this.prs.voters.size === 0) return cs;
+    // Fewer voters may mean a lower quorum: more may be committed now.
+    if (this.maybeCommit()) this.bcastAppend();
+    else {
+      this.prs.visit((id) => {
+        if (id !== this.id) this.maybeSendAppend(id, false);
+      });
+    }
+    if (this.leadTransferee !== NONE && !this.prs.voters.has(this.leadTransferee)) this.abortLeaderTransfer();
+    return cs;
+  }
+
+  loadState(hs: HardState): void {
+    if (hs.commit < this.raftLog.committed || hs.commit > this.raftLog.lastIndex()) {
+      throw new RaftInvariantError(`${this.id} state.commit ${hs.commit} is out of range [${this.raftLog.committed}, ${this.raftLog.lastIndex()}]`);
+    }
+    this.raftLog.committed = hs.commit;
+    this.term = hs.term;
+    this.vote = hs.vote;
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.send(message({ type: 'MsgTimeoutNow', to }));
+  }
+
+  abortLeaderTransfer(): void {
+    this.leadTransferee = NONE;
+  }
+
+  private committedEntryInCurrentTerm(): boolean {
+    return this.raftLog.termOrZero(this.raftLog.committed) === this.term;
+  }
+
+  private releasePendingReadIndexMessages(): void {
+    if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
+    const msgs = this.pendingReadIndexMessages;
+    this.pendingReadIndexMessages = [];
+    for (const m of msgs) this.sendMsgReadIndexResponse(m);
+  }
+
+  /** Step 2 of thesis §6.4: record the commit index, confirm leadership with a heartbeat round. */
+  private sendMsgReadIndexResponse(m: Message): void {
+    this.readOnly.addRequest(this.raftLog.committed, m);
+    this.readOnly.recvAck(this.id, m.context);
+    this.bcastHeartbeatWithCtx(m.context);
+  }
+
+  /** Answers a confirmed read: locally as a ReadState, or to the follower that forwarded it. */
+  private responseToReadIndexReq(req: Message, readIndex: number): void {
+    if (req.from === NONE || req.from === this.id) {
+      this.readStates.push({ index: readIndex, requestCtx: req.context });
+      return;
+    }
+    this.send(message({ type: 'MsgReadIndexResp', to: req.from, index: readIndex, context: req.context }));
+  }
+}
