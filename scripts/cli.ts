@@ -1,14 +1,19 @@
 import { parseArgs } from 'node:util';
-import { startLocalCluster } from './local-cluster.ts';
+import { DEFAULT_MEMBERS, startLocalCluster, waitForLeader } from './local-cluster.ts';
 
 const USAGE = `usage: edgecd <command> [flags]
 
 commands:
-  start   run a local cluster (front door on 127.0.0.1:2379)
+  start   run a local 3-member cluster; the front door is http://127.0.0.1:2379
 
-start flags:
-  --data-dir DIR   where members persist (default ./.edgecd)
-  --port N         front-door port (default 2379)
+start flags (named as etcd's where etcd has one):
+  --data-dir DIR                where members persist (default ./.edgecd)
+  --port N                      front-door port (default 2379)
+  --member-ports A,B,C          each member's own client port (default 22379,32379,42379)
+  --heartbeat-interval MS       default 100
+  --election-timeout MS         default 1000
+  --snapshot-count N            applied entries between snapshots (default 10000)
+  --initial-cluster-token TOKEN default edgecd-cluster
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,14 +33,31 @@ async function start(argv: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string', default: '.edgecd' },
       port: { type: 'string', default: '2379' },
+      'member-ports': { type: 'string', default: DEFAULT_MEMBERS.map((m) => m.port).join(',') },
+      'heartbeat-interval': { type: 'string', default: '100' },
+      'election-timeout': { type: 'string', default: '1000' },
+      'snapshot-count': { type: 'string', default: '10000' },
+      'initial-cluster-token': { type: 'string', default: 'edgecd-cluster' },
     },
     strict: true,
   });
+  const ports = values['member-ports'].split(',').map(Number);
   const cluster = await startLocalCluster({
     dataDir: values['data-dir'],
     port: Number(values.port),
+    members: ports.map((port, i) => ({ name: `node${i + 1}`, port })),
+    heartbeatMs: Number(values['heartbeat-interval']),
+    electionMs: Number(values['election-timeout']),
+    snapshotCount: Number(values['snapshot-count']),
+    initialClusterToken: values['initial-cluster-token'],
   });
-  process.stdout.write(`edgecd serving the etcd v2 API on ${cluster.url}\n`);
+  const leader = await waitForLeader(cluster).catch(() => '(none yet)');
+  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`];
+  for (const m of cluster.members) {
+    const status = await cluster.status(m.name);
+    lines.push(`  ${m.name}  id=${status.id ?? '?'}  client=${m.clientURL}  peer=${m.peerURL}${m.name === leader ? '  (leader)' : ''}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
   await untilSignalled();
   await cluster.stop();
   process.stdout.write('edgecd stopped\n');

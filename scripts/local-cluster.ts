@@ -1,4 +1,4 @@
-import { Miniflare } from 'miniflare';
+import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle.ts';
 
@@ -10,51 +10,134 @@ export interface LocalClusterOptions {
   dataDir: string;
   /** Front-door port on 127.0.0.1 (etcd's client port, 2379 by default). */
   port: number;
+  /** Member names with their own client ports (etcd's convention: 22379, 32379, 42379). */
+  members?: { name: string; port: number }[];
   host?: string;
-  initialCluster?: string;
   initialClusterToken?: string;
+  heartbeatMs?: number;
+  electionMs?: number;
+  snapshotCount?: number;
+}
+
+export interface LocalMember {
+  name: string;
+  clientURL: string;
+  peerURL: string;
 }
 
 export interface LocalCluster {
   /** The front door's URL, e.g. `http://127.0.0.1:2379`. */
   url: string;
+  members: LocalMember[];
+  /** A member's internal status (through its Durable Object stub, not HTTP). */
+  status(name: string): Promise<MemberStatus>;
+  /** Resets a member object as a crash would (`ctx.abort()`); it restarts from its storage. */
+  abort(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface MemberStatus {
+  started: boolean;
+  removed: boolean;
+  name: string | null;
+  id?: string;
+  clusterId?: string;
+  leader?: string;
+  leaderName?: string;
+  isLeader?: boolean;
+  term?: number;
+  commit?: number;
+  applied?: number;
+}
+
+export const DEFAULT_MEMBERS = [
+  { name: 'node1', port: 22379 },
+  { name: 'node2', port: 32379 },
+  { name: 'node3', port: 42379 },
+];
+
 /**
- * Hosts the worker and its Member objects in workerd through Miniflare's Node API. The front door
- * is a direct workerd socket (`unsafeDirectSockets`): no Node proxy sits in the request path.
+ * Hosts the worker and its Member objects in workerd through Miniflare's Node API. Every port is
+ * a direct workerd socket (`unsafeDirectSockets`): no Node proxy sits in the request path. The
+ * front door routes to the leader; each member's own port is served by that member, as etcd's
+ * client URLs are.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
+  const memberPorts = options.members ?? DEFAULT_MEMBERS;
+  const members: LocalMember[] = memberPorts.map((m) => ({
+    name: m.name,
+    clientURL: `http://${host}:${m.port}`,
+    peerURL: `http://${m.name}:2380`,
+  }));
   const scriptPath = await bundleWorker(join(dataDir, 'build'));
+  const bindings: Record<string, string> = {
+    INITIAL_CLUSTER: members.map((m) => `${m.name}=${m.peerURL}`).join(','),
+    INITIAL_CLUSTER_TOKEN: options.initialClusterToken ?? 'edgecd-cluster',
+    ADVERTISE_CLIENT_URLS: members.map((m) => `${m.name}=${m.clientURL}`).join(','),
+    HEARTBEAT_INTERVAL: String(options.heartbeatMs ?? 100),
+    ELECTION_TIMEOUT: String(options.electionMs ?? 1000),
+    SNAPSHOT_COUNT: String(options.snapshotCount ?? 10_000),
+    // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
+    FAULT_INJECTION: 'true',
+  };
+  const script = {
+    modules: true,
+    scriptPath,
+    // Module names are paths relative to this root; workerd refuses ones that climb out of it.
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate: COMPATIBILITY_DATE,
+  } as const;
+  const workers: WorkerOptions[] = [
+    {
+      name: 'edgecd',
+      ...script,
+      durableObjects: { MEMBER: { className: 'Member', useSQLite: true } },
+      bindings,
+      unsafeDirectSockets: [{ host, port: options.port }],
+    },
+    // One small worker per member's own client port, bound to the same Member objects.
+    ...memberPorts.map((m) => ({
+      name: `edgecd-${m.name}`,
+      ...script,
+      durableObjects: { MEMBER: { className: 'Member', scriptName: 'edgecd', useSQLite: true } },
+      bindings: { ...bindings, SERVE_MEMBER: m.name },
+      unsafeDirectSockets: [{ host, port: m.port }],
+    })),
+  ];
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
     durableObjectsPersist: join(dataDir, 'members'),
-    workers: [
-      {
-        name: 'edgecd',
-        modules: true,
-        scriptPath,
-        // Module names are paths relative to this root; workerd refuses ones that climb out of it.
-        modulesRoot: dirname(scriptPath),
-        compatibilityDate: COMPATIBILITY_DATE,
-        durableObjects: { MEMBER: { className: 'Member', useSQLite: true } },
-        bindings: {
-          INITIAL_CLUSTER:
-            options.initialCluster ??
-            'node1=http://node1:2380,node2=http://node2:2380,node3=http://node3:2380',
-          INITIAL_CLUSTER_TOKEN: options.initialClusterToken ?? 'edgecd-cluster',
-        },
-        unsafeDirectSockets: [{ host, port: options.port }],
-      },
-    ],
+    workers,
   });
   await mf.ready;
+  const namespace = await mf.getDurableObjectNamespace('MEMBER', 'edgecd');
+  const call = (name: string, path: string) =>
+    namespace.get(namespace.idFromName(name)).fetch(`http://member${path}`, { method: 'POST', headers: { 'X-Edgecd-Member': name } });
+  // Wake every member: each starts its ticker and alarm and joins the election.
+  await Promise.all(members.map(async (m) => (await call(m.name, '/admin/start')).text()));
   return {
     url: `http://${host}:${options.port}`,
+    members,
+    status: async (name) => (await (await call(name, '/admin/status')).json()) as MemberStatus,
+    abort: async (name) => {
+      await (await call(name, '/admin/abort')).text().catch(() => undefined);
+    },
     stop: () => mf.dispose(),
   };
+}
+
+/** Waits until some member reports a leader; returns its name. */
+export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const m of cluster.members) {
+      const status = await cluster.status(m.name).catch(() => undefined);
+      if (status?.isLeader === true && status.name !== null) return status.name;
+    }
+    if (Date.now() > deadline) throw new Error('no leader was elected');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

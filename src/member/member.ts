@@ -1,13 +1,216 @@
 import { DurableObject } from 'cloudflare:workers';
+import { handleClientRequest, type ClientContext } from '../http/index.ts';
+import type { Message } from '../raft/index.ts';
+import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } from '../server/index.ts';
+import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
+import { loadIdentity, saveIdentity, type Identity } from './identity.ts';
+import { MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
+import { SqliteLogStore } from './sqlite-log-store.ts';
+
+/** Header the front door puts on what it forwards: a member that is not the leader says so. */
+export const FRONT_DOOR_HEADER = 'X-Edgecd-Front-Door';
+/** On every member response: the leader's member name as this member knows it (`''` if none). */
+export const LEADER_HEADER = 'X-Edgecd-Leader';
+/** Status of "not the leader, ask the one named in X-Edgecd-Leader" (internal; never a client's). */
+export const NOT_LEADER_STATUS = 421;
+/** The watchdog alarm's period: an evicted member is woken again within this. */
+const WATCHDOG_MS = 30_000;
 
 /**
- * One etcd member. Each member is a Durable Object addressed by its name; its SQLite storage is
- * the member's data dir (Raft hard state, log, snapshot, identity).
+ * One etcd member as a Durable Object. A thin shell: the member's brain is `EtcdServer`; this
+ * class gives it SQLite storage, a peer transport over stubs, a ticker and the HTTP front.
  */
-export class Member extends DurableObject<Env> {
+export class Member extends DurableObject<MemberEnv> {
+  private readonly config: MemberConfig;
+  private readonly logStore: SqliteLogStore;
+  private identity: Identity | undefined;
+  private server: EtcdServer | undefined;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private pumping = false;
+
+  constructor(ctx: DurableObjectState, env: MemberEnv) {
+    super(ctx, env);
+    this.config = readConfig(env);
+    this.logStore = new SqliteLogStore(ctx.storage.sql, (closure) => ctx.storage.transactionSync(closure));
+    this.identity = loadIdentity(ctx.storage.sql);
+    if (this.identity !== undefined && !this.identity.removed) this.start(this.identity);
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    if (url.pathname === '/health') return Response.json({ health: 'true' });
-    return new Response('404 page not found\n', { status: 404 });
+    const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
+    if (url.pathname === '/raft') return this.receiveRaft(request, server);
+    if (url.pathname.startsWith('/admin/')) return this.admin(url.pathname, server);
+    if (server === undefined) {
+      return Response.json({ message: this.identity?.removed ? 'the member has been permanently removed from the cluster' : 'member not started' }, { status: 503 });
+    }
+    const leaderName = this.leaderName(server);
+    if (request.headers.has(FRONT_DOOR_HEADER) && !server.raftStatus.isLeader) {
+      return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: leaderName } });
+    }
+    const response = await handleClientRequest(request, this.clientContext(server));
+    this.pump();
+    const headers = new Headers(response.headers);
+    headers.set(LEADER_HEADER, this.leaderName(server));
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  override async alarm(): Promise<void> {
+    this.startAs(this.ctx.id.name);
+    await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+  }
+
+  // ---- start-up ----
+
+  /** Starts this member if it can: from its storage, or by bootstrapping a new cluster. */
+  private startAs(name: string | undefined): EtcdServer | undefined {
+    if (this.server !== undefined || this.identity?.removed) return this.server;
+    if (this.identity === undefined) {
+      if (name === undefined || !this.config.initialCluster.has(name)) return undefined;
+      this.identity = this.bootstrap(name);
+    }
+    return this.start(this.identity);
+  }
+
+  /** etcd's `--initial-cluster-state new`: the initial members' IDs and the cluster ID, as etcd computes them. */
+  private bootstrap(name: string): Identity {
+    const members: MemberContext[] = [...this.config.initialCluster].map(([memberName, peerURLs]) => ({
+      id: computeMemberId(peerURLs, this.config.initialClusterToken),
+      name: memberName,
+      peerURLs,
+      clientURLs: [],
+    }));
+    const self = members.find((m) => m.name === name)!;
+    const identity: Identity = { name, id: self.id, clusterId: computeClusterId(members.map((m) => m.id)), removed: false };
+    this.ctx.storage.transactionSync(() => {
+      saveIdentity(this.ctx.storage.sql, identity);
+      EtcdServer.bootstrap(this.logStore, members);
+    });
+    return identity;
+  }
+
+  private start(identity: Identity): EtcdServer {
+    const server: EtcdServer = new EtcdServer({
+      id: identity.id,
+      name: identity.name,
+      clientURLs: this.config.clientURLs.get(identity.name) ?? (this.config.publicURL === undefined ? [] : [this.config.publicURL]),
+      tickMs: this.config.heartbeatMs,
+      electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
+      snapshotCount: this.config.snapshotCount,
+      logStore: this.logStore,
+      transport: new StubPeerTransport({
+        namespace: this.env.MEMBER,
+        self: identity.name,
+        resolve: (id): string | undefined => {
+          const peerURL = server.cluster.member(id)?.peerURLs[0];
+          return peerURL === undefined ? undefined : memberNameOfPeerURL(peerURL);
+        },
+        onUnreachable: () => undefined,
+        onRemoved: () => this.onRemoved(),
+        timeoutMs: this.config.electionMs,
+      }),
+      clock: { now: () => Date.now() },
+      random: Math.random,
+      logger: {
+        info: (message, fields) => console.log(JSON.stringify({ level: 'info', member: identity.name, message, ...fields })),
+        warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', member: identity.name, message, ...fields })),
+      },
+    });
+    this.server = server;
+    this.ticker = setInterval(() => this.onTick(), this.config.heartbeatMs);
+    void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS) : undefined));
+    this.pump();
+    return server;
+  }
+
+  // ---- the ready loop ----
+
+  private onTick(): void {
+    this.server?.tick();
+    this.pump();
+  }
+
+  /**
+   * Runs the server's ready loop. Between turns it waits for the turn's writes to be durable;
+   * whatever is proposed meanwhile rides the next turn (group commit).
+   */
+  private pump(): void {
+    if (this.pumping || this.server === undefined) return;
+    this.pumping = true;
+    void this.runReadyLoop(this.server).finally(() => (this.pumping = false));
+  }
+
+  private async runReadyLoop(server: EtcdServer): Promise<void> {
+    try {
+      while (server.processReady()) await this.ctx.storage.sync();
+      if (server.isRemoved) this.onRemoved();
+    } catch (error) {
+      // An invariant broke (or storage failed): this instance's memory can't be trusted. Log it
+      // and reset the object; it restarts from what is durable.
+      console.error(JSON.stringify({ level: 'fatal', member: this.identity?.name, error: String(error), stack: (error as Error).stack }));
+      this.ctx.abort(String(error));
+    }
+  }
+
+  private async receiveRaft(request: Request, server: EtcdServer | undefined): Promise<Response> {
+    if (this.identity?.removed) return new Response('the member has been permanently removed from the cluster', { status: 410 });
+    if (server === undefined) return new Response('member not started', { status: 503 });
+    const messages = (await request.json()) as Message[];
+    // etcd's rafthttp answers a removed member's messages with 410 Gone; the sender then knows.
+    if (messages.some((m) => server.cluster.isRemoved(m.from))) {
+      return new Response('the member has been permanently removed from the cluster', { status: 410 });
+    }
+    for (const m of messages) server.step(m);
+    this.pump();
+    return new Response(null, { status: 204 });
+  }
+
+  private admin(path: string, server: EtcdServer | undefined): Response {
+    switch (path) {
+      case '/admin/status':
+      case '/admin/start':
+        return Response.json(this.status(server));
+      case '/admin/abort':
+        if (!this.config.faultInjection) return new Response('fault injection is off', { status: 403 });
+        this.ctx.abort('reset by /admin/abort');
+        return new Response(null, { status: 204 });
+      default:
+        return new Response('404 page not found\n', { status: 404 });
+    }
+  }
+
+  private status(server: EtcdServer | undefined): Record<string, unknown> {
+    if (server === undefined) return { started: false, removed: this.identity?.removed ?? false, name: this.identity?.name ?? null };
+    const raft = server.raftStatus;
+    return {
+      started: true,
+      removed: server.isRemoved,
+      name: server.name,
+      id: server.id,
+      clusterId: this.identity?.clusterId,
+      leader: raft.leader,
+      leaderName: this.leaderName(server),
+      isLeader: raft.isLeader,
+      term: raft.term,
+      commit: raft.commit,
+      applied: raft.applied,
+    };
+  }
+
+  private onRemoved(): void {
+    if (this.identity === undefined || this.identity.removed) return;
+    this.identity = { ...this.identity, removed: true };
+    saveIdentity(this.ctx.storage.sql, this.identity);
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    console.error(JSON.stringify({ level: 'error', member: this.identity.name, message: 'the member has been permanently removed from the cluster' }));
+  }
+
+  private clientContext(server: EtcdServer): ClientContext {
+    return { server, clusterId: this.identity!.clusterId, now: () => Date.now() };
+  }
+
+  private leaderName(server: EtcdServer): string {
+    const peerURL = server.leaderMember?.peerURLs[0];
+    return peerURL === undefined ? '' : memberNameOfPeerURL(peerURL);
   }
 }

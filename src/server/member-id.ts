@@ -6,11 +6,9 @@ import { sha1 } from './sha1.ts';
  */
 export type MemberId = string;
 
-const encoder = new TextEncoder();
-
 /** The first 8 bytes of SHA-1(data), big-endian, as etcd's `binary.BigEndian.Uint64(hash[:8])`. */
 function idFromDigest(data: string): MemberId {
-  const digest = sha1(encoder.encode(data));
+  const digest = sha1(utf8(data));
   let hex = '';
   for (let i = 0; i < 8; i++) hex += digest[i]!.toString(16).padStart(2, '0');
   return formatId(hex);
@@ -52,4 +50,17 @@ export function compareIds(a: MemberId, b: MemberId): number {
   const x = BigInt(`0x${a}`);
   const y = BigInt(`0x${b}`);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** UTF-8 bytes of a string (Go hashes the string's bytes; the core has no TextEncoder). */
+function utf8(text: string): Uint8Array {
+  const bytes: number[] = [];
+  for (const char of text) {
+    const c = char.codePointAt(0)!;
+    if (c < 0x80) bytes.push(c);
+    else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Uint8Array.from(bytes);
 }

@@ -1,23 +1,47 @@
 import { Hono } from 'hono';
+import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
+import { LeaderRouter } from './leader-router.ts';
 
 export { Member } from '../member/index.ts';
 
-/** What etcd 3.4 answers on `/version`; clients gate features on these strings. */
-const VERSION = { etcdserver: '3.4.23', etcdcluster: '3.4.0' } as const;
+interface WorkerEnv extends MemberEnv {
+  /** Set on a member's own client port (locally: node2 on 32379): serve that member, as etcd does. */
+  SERVE_MEMBER?: string;
+}
+
+type App = { Bindings: WorkerEnv; Variables: { router: LeaderRouter } };
+
+/** The leader cache lives as long as the isolate. */
+let router: LeaderRouter | undefined;
+
+function routerFor(env: WorkerEnv): LeaderRouter {
+  if (router === undefined) {
+    const names = [...parseNameURLs(env.INITIAL_CLUSTER).values()].map((urls) => memberNameOfPeerURL(urls[0]!));
+    router = new LeaderRouter(env.MEMBER, names);
+  }
+  return router;
+}
 
 /**
- * The front door. It forwards the etcd v2 routes to the cluster's members; a member's internal
- * routes (`/raft`, admin) are never reachable from here.
+ * The front door. It forwards exactly the etcd v2 client routes to the leader member; a member's
+ * internal routes (`/raft`, `/admin/...`) are never reachable from here.
  */
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<App>();
 
-app.get('/version', (c) => c.json(VERSION));
+const V2_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/version', '/health'];
 
-app.get('/health', async (c) => {
-  const member = c.env.MEMBER.get(c.env.MEMBER.idFromName('node1'));
-  return member.fetch(new Request('http://member/health'));
-});
+for (const route of V2_ROUTES) {
+  app.all(route, (c) => {
+    const own = c.env.SERVE_MEMBER;
+    if (own !== undefined && own !== '') {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set(MEMBER_HEADER, own);
+      return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
+    }
+    return routerFor(c.env).forward(c.req.raw);
+  });
+}
 
-app.notFound((c) => c.text('404 page not found\n', 404));
+app.notFound(() => new Response('404 page not found\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }));
 
 export default app;

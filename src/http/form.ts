@@ -1,0 +1,110 @@
+/**
+ * Form values as Go's `http.Request.ParseForm` builds them, which is what etcd reads: for PUT,
+ * POST and PATCH a `application/x-www-form-urlencoded` body comes first, then the query string;
+ * `FormValue` and etcd's `getBool`/`getUint64` take the first value of a key.
+ */
+export type FormValues = Map<string, string[]>;
+
+export interface ParsedForm {
+  values: FormValues;
+  /** Go's parse error, if any (etcd answers 209 Invalid POST form with it as the cause). */
+  error?: string;
+}
+
+/** Go's `maxFormSize`: a larger urlencoded body is refused. */
+const MAX_FORM_BYTES = 10 << 20;
+
+export function parseForm(method: string, rawQuery: string, contentType: string | null, body: string | null): ParsedForm {
+  const values: FormValues = new Map();
+  let error: string | undefined;
+  if ((method === 'POST' || method === 'PUT' || method === 'PATCH') && body !== null) {
+    const mediaType = (contentType ?? 'application/octet-stream').split(';')[0]!.trim().toLowerCase();
+    if (mediaType === 'application/x-www-form-urlencoded') {
+      if (body.length > MAX_FORM_BYTES) error = 'http: POST too large';
+      else error = parseQueryInto(body, values);
+    }
+  }
+  const queryError = parseQueryInto(rawQuery, values);
+  error ??= queryError;
+  return error === undefined ? { values } : { values, error };
+}
+
+/** Go's `url.ParseQuery`: `&`-separated, a `;` is an error, bad escapes skip the pair. */
+function parseQueryInto(query: string, into: FormValues): string | undefined {
+  let error: string | undefined;
+  for (const pair of query.split('&')) {
+    if (pair.includes(';')) {
+      error ??= 'invalid semicolon separator in query';
+      continue;
+    }
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = unescapeQuery(eq === -1 ? pair : pair.slice(0, eq));
+    const value = unescapeQuery(eq === -1 ? '' : pair.slice(eq + 1));
+    if (typeof key !== 'string') {
+      error ??= key.error;
+      continue;
+    }
+    if (typeof value !== 'string') {
+      error ??= value.error;
+      continue;
+    }
+    const list = into.get(key);
+    if (list === undefined) into.set(key, [value]);
+    else list.push(value);
+  }
+  return error;
+}
+
+const HEX = /^[0-9a-fA-F]{2}$/;
+const utf8 = new TextDecoder();
+
+/** Go's `url.QueryUnescape`: `+` is a space; `%` must start two hex digits. */
+export function unescapeQuery(s: string): string | { error: string } {
+  if (!s.includes('%') && !s.includes('+')) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      const hex = s.slice(i + 1, i + 3);
+      if (!HEX.test(hex)) return { error: `invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` };
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (c === 0x2b) {
+      bytes.push(0x20);
+    } else {
+      // Re-encode the character so multi-byte text survives the byte-level decoding.
+      const char = String.fromCodePoint(s.codePointAt(i)!);
+      if (char.length === 2) i++;
+      bytes.push(...new TextEncoder().encode(char));
+    }
+  }
+  return utf8.decode(new Uint8Array(bytes));
+}
+
+/** The first value, as Go's `Values.Get`/`FormValue`; `''` when absent. */
+export function formValue(form: FormValues, key: string): string {
+  return form.get(key)?.[0] ?? '';
+}
+
+/** Go's `strconv.ParseBool`. */
+export function parseGoBool(s: string): boolean | undefined {
+  switch (s) {
+    case '1': case 't': case 'T': case 'TRUE': case 'true': case 'True':
+      return true;
+    case '0': case 'f': case 'F': case 'FALSE': case 'false': case 'False':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Go's `strconv.ParseUint(s, 10, 64)`: decimal digits only, at most 2^64-1. Values above 2^53
+ * lose precision as numbers, which no index or TTL reaches.
+ */
+export function parseGoUint(s: string): number | undefined {
+  if (!/^[0-9]+$/.test(s)) return undefined;
+  if (s.length > 20 || BigInt(s) > 0xffff_ffff_ffff_ffffn) return undefined;
+  return Number(s);
+}

@@ -1,0 +1,1 @@
+export { handleClientRequest, VERSION, type ClientContext } from './client-handler.ts';

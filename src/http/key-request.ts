@@ -1,0 +1,94 @@
+import { newRequest, type V2Method, type V2Request } from '../server/index.ts';
+import { EtcdError, ErrorCode, normalizeKey } from '../store/index.ts';
+import { formValue, parseGoBool, parseGoUint, type ParsedForm } from './form.ts';
+
+/** etcd keeps user keys under `/1` in its store (`etcdserver.StoreKeysPrefix`). */
+export const STORE_KEYS_PREFIX = '/1';
+export const KEYS_PREFIX = '/v2/keys';
+
+export interface KeyRequest {
+  request: V2Request;
+  noValueOnSuccess: boolean;
+}
+
+/**
+ * etcd's `parseKeyRequest` (v2http/client.go): validates the form and builds the member request.
+ * Validation order and every error's code and cause are etcd's. `nowMs` fixes a TTL's absolute
+ * expiry at the receiving member, as etcd does.
+ */
+export function parseKeyRequest(method: string, urlPath: string, form: ParsedForm, nowMs: number): KeyRequest {
+  if (form.error !== undefined) throw new EtcdError(ErrorCode.InvalidForm, form.error);
+  if (!urlPath.startsWith(KEYS_PREFIX)) throw new EtcdError(ErrorCode.InvalidForm, 'incorrect key prefix');
+  const values = form.values;
+  const path = normalizeKey(`${STORE_KEYS_PREFIX}/${urlPath.slice(KEYS_PREFIX.length)}`);
+
+  const uint = (key: string, code: number, cause: string): number => {
+    const raw = values.get(key)?.[0];
+    if (raw === undefined) return 0;
+    const parsed = parseGoUint(raw);
+    if (parsed === undefined) throw new EtcdError(code, cause);
+    return parsed;
+  };
+  const bool = (key: string, cause = `invalid value for "${key}"`): boolean => {
+    const raw = values.get(key)?.[0];
+    if (raw === undefined) return false;
+    const parsed = parseGoBool(raw);
+    if (parsed === undefined) throw new EtcdError(ErrorCode.InvalidField, cause);
+    return parsed;
+  };
+
+  const prevIndex = uint('prevIndex', ErrorCode.IndexNaN, 'invalid value for "prevIndex"');
+  const since = uint('waitIndex', ErrorCode.IndexNaN, 'invalid value for "waitIndex"');
+  const recursive = bool('recursive');
+  const sorted = bool('sorted');
+  const wait = bool('wait');
+  const dir = bool('dir');
+  const quorum = bool('quorum');
+  const stream = bool('stream');
+  if (wait && method !== 'GET') throw new EtcdError(ErrorCode.InvalidField, '"wait" can only be used with GET requests');
+
+  const prevValue = formValue(values, 'prevValue');
+  if (values.has('prevValue') && prevValue === '') {
+    throw new EtcdError(ErrorCode.PrevValueRequired, '"prevValue" cannot be empty');
+  }
+  const noValueOnSuccess = bool('noValueOnSuccess');
+
+  // A TTL is nullable: absent or empty means none (which makes a written key permanent).
+  let ttl: number | undefined;
+  if (formValue(values, 'ttl').length > 0) {
+    ttl = uint('ttl', ErrorCode.TTLNaN, 'invalid value for "ttl"');
+  }
+
+  let prevExist: boolean | undefined;
+  if (values.has('prevExist')) prevExist = bool('prevExist', 'invalid value for prevExist');
+
+  let refresh: boolean | undefined;
+  if (values.has('refresh')) {
+    refresh = bool('refresh', 'invalid value for refresh');
+    if (refresh) {
+      if (values.has('value') && formValue(values, 'value') !== '') {
+        throw new EtcdError(ErrorCode.RefreshValue, 'A value was provided on a refresh');
+      }
+      if (ttl === undefined) throw new EtcdError(ErrorCode.RefreshTTLRequired, 'No TTL value set');
+    }
+  }
+
+  const request = newRequest({
+    method: (quorum && method === 'GET' ? 'QGET' : method) as V2Method,
+    path,
+    val: formValue(values, 'value'),
+    dir,
+    prevValue,
+    prevIndex,
+    wait,
+    since,
+    recursive,
+    sorted,
+    quorum,
+    stream,
+    expiration: ttl === undefined ? 0 : nowMs + ttl * 1000,
+  });
+  if (prevExist !== undefined) request.prevExist = prevExist;
+  if (refresh !== undefined) request.refresh = refresh;
+  return { request, noValueOnSuccess };
+}

@@ -1,0 +1,34 @@
+import type { ServerResponse } from '../server/index.ts';
+import type { Watcher } from '../store/index.ts';
+import { eventJSON, jsonBody } from './render.ts';
+
+/**
+ * etcd's `handleKeyWatch`: status and headers go out as soon as the watcher is registered
+ * (`X-Etcd-Index` is the index the watch started at), then one event, or with `stream=true`
+ * every event until the client goes away or the watcher is dropped.
+ */
+export function renderWatch(watcher: Watcher, response: ServerResponse, headers: Headers, stream: boolean, signal?: AbortSignal): Response {
+  headers.set('Content-Type', 'application/json');
+  headers.set('X-Etcd-Index', String(watcher.startIndex));
+  headers.set('X-Raft-Index', String(response.index));
+  headers.set('X-Raft-Term', String(response.term));
+  const encoder = new TextEncoder();
+  const stop = (): void => watcher.remove();
+  signal?.addEventListener('abort', stop, { once: true });
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const event = await watcher.next();
+      if (event === undefined) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(encoder.encode(jsonBody(eventJSON(event))));
+      if (!stream) {
+        watcher.remove();
+        controller.close();
+      }
+    },
+    cancel: stop,
+  });
+  return new Response(body, { status: 200, headers });
+}

@@ -1,0 +1,73 @@
+/**
+ * A member's settings, named after etcd's flags, read from the worker's environment (wrangler
+ * vars in deployment, Miniflare bindings locally).
+ */
+export interface MemberConfig {
+  /** `--initial-cluster`: member name → peer URLs. */
+  initialCluster: Map<string, string[]>;
+  /** `--initial-cluster-token`. */
+  initialClusterToken: string;
+  /** `--heartbeat-interval` in ms (etcd's default 100). */
+  heartbeatMs: number;
+  /** `--election-timeout` in ms (etcd's default 1000). */
+  electionMs: number;
+  /** `--snapshot-count`. */
+  snapshotCount: number;
+  /** `--advertise-client-urls` per member name; members not listed advertise `publicURL`. */
+  clientURLs: Map<string, string[]>;
+  publicURL: string | undefined;
+  /** Test and local builds only: crash and fault-injection hooks. */
+  faultInjection: boolean;
+}
+
+export interface MemberEnv {
+  MEMBER: DurableObjectNamespace;
+  INITIAL_CLUSTER: string;
+  INITIAL_CLUSTER_TOKEN: string;
+  HEARTBEAT_INTERVAL?: string;
+  ELECTION_TIMEOUT?: string;
+  SNAPSHOT_COUNT?: string;
+  ADVERTISE_CLIENT_URLS?: string;
+  PUBLIC_URL?: string;
+  FAULT_INJECTION?: string;
+}
+
+/** etcd 3.4's default `--snapshot-count` is 100,000; a member here holds its log tail in SQLite and
+ * replays it at start-up, so it snapshots ten times as often. */
+const DEFAULT_SNAPSHOT_COUNT = 10_000;
+
+export function readConfig(env: MemberEnv): MemberConfig {
+  return {
+    initialCluster: parseNameURLs(env.INITIAL_CLUSTER),
+    initialClusterToken: env.INITIAL_CLUSTER_TOKEN || 'etcd-cluster',
+    heartbeatMs: positive(env.HEARTBEAT_INTERVAL, 100),
+    electionMs: positive(env.ELECTION_TIMEOUT, 1000),
+    snapshotCount: positive(env.SNAPSHOT_COUNT, DEFAULT_SNAPSHOT_COUNT),
+    clientURLs: parseNameURLs(env.ADVERTISE_CLIENT_URLS ?? ''),
+    publicURL: env.PUBLIC_URL || undefined,
+    faultInjection: env.FAULT_INJECTION === 'true',
+  };
+}
+
+/** `name=url,name=url2,...` (etcd's `--initial-cluster` syntax; a name may repeat for more URLs). */
+export function parseNameURLs(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const item of text.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) continue;
+    const name = item.slice(0, eq).trim();
+    const url = item.slice(eq + 1).trim();
+    out.set(name, [...(out.get(name) ?? []), url]);
+  }
+  return out;
+}
+
+/** The Durable Object name behind a logical peer URL (`http://node2:2380` → `node2`). */
+export function memberNameOfPeerURL(url: string): string {
+  return new URL(url).hostname;
+}
+
+function positive(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,92 @@
+import type { Message } from '../raft/index.ts';
+import type { PeerTransport } from '../server/index.ts';
+
+/** Internal header naming the member a stub request is for (its Durable Object name). */
+export const MEMBER_HEADER = 'X-Edgecd-Member';
+/** Internal header naming the sending member, so a removed sender can be told so. */
+export const FROM_HEADER = 'X-Edgecd-From';
+
+export interface PeerTransportOptions {
+  namespace: DurableObjectNamespace;
+  self: string;
+  /** The Durable Object name of a Raft member ID, or undefined if it is not (or no longer) known. */
+  resolve(id: string): string | undefined;
+  /** A peer could not be reached (Raft then probes it instead of streaming). */
+  onUnreachable(id: string): void;
+  /** A peer answered that this member was removed from the cluster (etcd: HTTP 410 from rafthttp). */
+  onRemoved(): void;
+  /** Gives up on a request that takes longer than this (a peer that hangs must not block us). */
+  timeoutMs: number;
+}
+
+/**
+ * Raft messages to peers over Durable Object stubs, fire-and-forget. One request per peer is in
+ * flight at a time; messages produced meanwhile are batched into the next one, so a busy leader
+ * sends one AppendEntries batch per follower per round, in order.
+ */
+export class StubPeerTransport implements PeerTransport<Message> {
+  private readonly peers = new Map<string, PeerChannel>();
+
+  constructor(private readonly options: PeerTransportOptions) {}
+
+  send(messages: readonly Message[]): void {
+    for (const m of messages) {
+      const name = this.options.resolve(m.to);
+      if (name === undefined) continue;
+      let channel = this.peers.get(name);
+      if (channel === undefined) {
+        channel = new PeerChannel(name, this.options);
+        this.peers.set(name, channel);
+      }
+      channel.enqueue(m);
+    }
+    for (const channel of this.peers.values()) channel.flush();
+  }
+}
+
+/** At most this many messages wait for a busy peer; beyond it they are dropped (Raft resends). */
+const MAX_QUEUED = 4096;
+
+class PeerChannel {
+  private stub: DurableObjectStub | undefined;
+  private queue: Message[] = [];
+  private inFlight = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly options: PeerTransportOptions,
+  ) {}
+
+  enqueue(message: Message): void {
+    if (this.queue.length < MAX_QUEUED) this.queue.push(message);
+  }
+
+  flush(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlight = true;
+    void this.post(batch).finally(() => {
+      this.inFlight = false;
+      this.flush();
+    });
+  }
+
+  private async post(batch: Message[]): Promise<void> {
+    try {
+      this.stub ??= this.options.namespace.get(this.options.namespace.idFromName(this.name));
+      const response = await this.stub.fetch('http://member/raft', {
+        method: 'POST',
+        headers: { [MEMBER_HEADER]: this.name, [FROM_HEADER]: this.options.self, 'Content-Type': 'application/json' },
+        body: JSON.stringify(batch),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      await response.body?.cancel();
+      if (response.status === 410) this.options.onRemoved();
+    } catch {
+      // A stub that threw is broken: the next request gets a fresh one.
+      this.stub = undefined;
+      for (const to of new Set(batch.map((m) => m.to))) this.options.onUnreachable(to);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The member's SQLite schema as numbered, append-only migrations: a deployed object upgrades by
+ * running the ones it has not run yet. Never edit a shipped migration; add the next one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: Raft hard state, log, snapshot, and the member's identity.
+  `CREATE TABLE raft_hard_state (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     term INTEGER NOT NULL,
+     vote TEXT NOT NULL,
+     commit_index INTEGER NOT NULL
+   );
+   CREATE TABLE raft_log_start (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     idx INTEGER NOT NULL,
+     term INTEGER NOT NULL
+   );
+   CREATE TABLE raft_entries (
+     idx INTEGER PRIMARY KEY,
+     term INTEGER NOT NULL,
+     conf_change INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE raft_snapshot (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     idx INTEGER NOT NULL,
+     term INTEGER NOT NULL,
+     conf_state TEXT NOT NULL,
+     chunks INTEGER NOT NULL
+   );
+   CREATE TABLE raft_snapshot_chunks (
+     seq INTEGER PRIMARY KEY,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE member_identity (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
+];
+
+export function migrate(sql: SqlStorage): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
+  const current = row?.version ?? 0;
+  if (row === undefined) sql.exec('INSERT INTO schema_version (version) VALUES (0)');
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    sql.exec(MIGRATIONS[version - 1]!);
+    sql.exec('UPDATE schema_version SET version = ?', version);
+  }
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

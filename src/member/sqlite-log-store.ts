@@ -1,0 +1,242 @@
+import {
+  CompactedError,
+  UnavailableError,
+  type ConfState,
+  type Entry,
+  type HardState,
+  type Snapshot,
+} from '../raft/index.ts';
+import type { LogStore } from '../server/index.ts';
+import { migrate } from './schema.ts';
+
+/** Rows are capped at 2 MB on Durable Objects; a snapshot is split into chunks well below that. */
+const SNAPSHOT_CHUNK_CHARS = 512 * 1024;
+/** Recent entries kept in memory: the leader replicates from here without touching SQLite. */
+const TAIL_CACHE_ENTRIES = 4096;
+
+const EMPTY_CONF_STATE: ConfState = { voters: [], learners: [] };
+
+interface EntryRow extends Record<string, SqlStorageValue> {
+  idx: number;
+  term: number;
+  conf_change: number;
+  data: string;
+}
+
+/**
+ * etcd/raft's `Storage` on a Durable Object's SQLite database: the member's data dir.
+ *
+ * The log is entries (logStart.index, lastIndex]; `logStart` is the last compacted entry (its
+ * term is still known, as etcd's MemoryStorage keeps a dummy entry for it). Bookkeeping lives in
+ * memory and is reloaded at construction; every write goes to SQLite in the same synchronous call.
+ */
+export class SqliteLogStore implements LogStore {
+  private hardState: HardState = { term: 0, vote: '', commit: 0 };
+  private logStart = { index: 0, term: 0 };
+  private last = 0;
+  private snapshotMeta: Snapshot['metadata'] = { index: 0, term: 0, confState: EMPTY_CONF_STATE };
+  /** A contiguous suffix of the log, ending at `last`. */
+  private tail: Entry[] = [];
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly transaction: <T>(closure: () => T) => T,
+  ) {
+    migrate(sql);
+    this.load();
+  }
+
+  private load(): void {
+    const hs = this.sql.exec<{ term: number; vote: string; commit_index: number }>(
+      'SELECT term, vote, commit_index FROM raft_hard_state',
+    ).toArray()[0];
+    if (hs !== undefined) this.hardState = { term: hs.term, vote: hs.vote, commit: hs.commit_index };
+    const start = this.sql.exec<{ idx: number; term: number }>('SELECT idx, term FROM raft_log_start').toArray()[0];
+    if (start !== undefined) this.logStart = { index: start.idx, term: start.term };
+    const snap = this.sql.exec<{ idx: number; term: number; conf_state: string }>(
+      'SELECT idx, term, conf_state FROM raft_snapshot',
+    ).toArray()[0];
+    if (snap !== undefined) {
+      this.snapshotMeta = { index: snap.idx, term: snap.term, confState: JSON.parse(snap.conf_state) as ConfState };
+    }
+    const lastRow = this.sql.exec<{ idx: number | null }>('SELECT MAX(idx) AS idx FROM raft_entries').toArray()[0];
+    this.last = lastRow?.idx ?? this.logStart.index;
+    this.tail = this.readRows(Math.max(this.logStart.index + 1, this.last - TAIL_CACHE_ENTRIES + 1), this.last + 1);
+  }
+
+  // ---- etcd/raft Storage (reads) ----
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return { hardState: { ...this.hardState }, confState: this.confStateAtStart() };
+  }
+
+  firstIndex(): number {
+    return this.logStart.index + 1;
+  }
+
+  lastIndex(): number {
+    return this.last;
+  }
+
+  term(index: number): number {
+    if (index < this.logStart.index) throw new CompactedError();
+    if (index === this.logStart.index) return this.logStart.term;
+    if (index > this.last) throw new UnavailableError();
+    const cached = this.cached(index);
+    if (cached !== undefined) return cached.term;
+    const row = this.sql.exec<{ term: number }>('SELECT term FROM raft_entries WHERE idx = ?', index).toArray()[0];
+    if (row === undefined) throw new UnavailableError();
+    return row.term;
+  }
+
+  entries(lo: number, hi: number, maxSize = Number.POSITIVE_INFINITY): Entry[] {
+    if (lo <= this.logStart.index) throw new CompactedError();
+    if (hi > this.last + 1) throw new UnavailableError();
+    const tailStart = this.tail[0]?.index ?? Number.POSITIVE_INFINITY;
+    const all = lo >= tailStart ? this.tail.slice(lo - tailStart, hi - tailStart) : this.readRows(lo, hi);
+    return limitSize(all, maxSize);
+  }
+
+  snapshot(): Snapshot {
+    const chunks = this.sql.exec<{ data: string }>('SELECT data FROM raft_snapshot_chunks ORDER BY seq').toArray();
+    return { metadata: structuredClone(this.snapshotMeta), data: chunks.map((c) => c.data).join('') };
+  }
+
+  // ---- writes ----
+
+  /** One Ready's writes in one transaction: snapshot first, then entries, then the hard state. */
+  save(update: { hardState?: HardState; entries: readonly Entry[]; snapshot?: Snapshot }): void {
+    this.transaction(() => {
+      if (update.snapshot !== undefined && update.snapshot.metadata.index > 0) this.applySnapshot(update.snapshot);
+      if (update.entries.length > 0) this.append(update.entries);
+      if (update.hardState !== undefined) this.setHardState(update.hardState);
+    });
+  }
+
+  saveSnapshot(snapshot: Snapshot, compactTo: number): void {
+    this.transaction(() => {
+      this.writeSnapshot(snapshot);
+      this.compact(compactTo);
+    });
+  }
+
+  setHardState(hardState: HardState): void {
+    this.sql.exec(
+      'INSERT OR REPLACE INTO raft_hard_state (id, term, vote, commit_index) VALUES (1, ?, ?, ?)',
+      hardState.term,
+      hardState.vote,
+      hardState.commit,
+    );
+    this.hardState = { ...hardState };
+  }
+
+  /** Appends, first dropping any suffix the new entries conflict with (Raft §5.3). */
+  append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    if (first.index + entries.length - 1 <= this.logStart.index) return;
+    const fresh = first.index <= this.logStart.index ? entries.slice(this.logStart.index + 1 - first.index) : entries;
+    const from = fresh[0]!.index;
+    if (from > this.last + 1) throw new Error(`log gap: appending ${from} after ${this.last}`);
+    if (from <= this.last) this.sql.exec('DELETE FROM raft_entries WHERE idx >= ?', from);
+    for (const e of fresh) {
+      this.sql.exec(
+        'INSERT INTO raft_entries (idx, term, conf_change, data) VALUES (?, ?, ?, ?)',
+        e.index,
+        e.term,
+        e.type === 'confChange' ? 1 : 0,
+        e.data,
+      );
+    }
+    this.last = fresh[fresh.length - 1]!.index;
+    const tailStart = this.tail[0]?.index;
+    if (tailStart === undefined || from < tailStart) this.tail = [...fresh];
+    else this.tail = [...this.tail.slice(0, from - tailStart), ...fresh];
+    if (this.tail.length > TAIL_CACHE_ENTRIES) this.tail = this.tail.slice(-TAIL_CACHE_ENTRIES);
+  }
+
+  /** Replaces the whole log by a snapshot received from the leader. */
+  applySnapshot(snapshot: Snapshot): void {
+    if (snapshot.metadata.index <= this.snapshotMeta.index) return;
+    this.writeSnapshot(snapshot);
+    this.sql.exec('DELETE FROM raft_entries');
+    this.setLogStart(snapshot.metadata.index, snapshot.metadata.term);
+    this.last = snapshot.metadata.index;
+    this.tail = [];
+  }
+
+  /** etcd's `MemoryStorage.CreateSnapshot`: the applied state at `index`, which must be in the log. */
+  createSnapshot(index: number, confState: ConfState | undefined, data: string): Snapshot {
+    if (index <= this.snapshotMeta.index) return this.snapshot();
+    if (index > this.last) throw new Error(`snapshot ${index} is out of bound lastindex(${this.last})`);
+    const snapshot: Snapshot = {
+      metadata: { index, term: this.term(index), confState: confState ?? this.snapshotMeta.confState },
+      data,
+    };
+    this.transaction(() => this.writeSnapshot(snapshot));
+    return snapshot;
+  }
+
+  /** Discards entries up to and including `index` (which must already be covered by a snapshot). */
+  compact(index: number): void {
+    if (index <= this.logStart.index) return;
+    if (index > this.last) throw new Error(`compact ${index} is out of bound lastindex(${this.last})`);
+    const term = this.term(index);
+    this.sql.exec('DELETE FROM raft_entries WHERE idx <= ?', index);
+    this.setLogStart(index, term);
+    const tailStart = this.tail[0]?.index;
+    if (tailStart !== undefined && index >= tailStart) this.tail = this.tail.slice(index - tailStart + 1);
+  }
+
+  // ---- helpers ----
+
+  private writeSnapshot(snapshot: Snapshot): void {
+    const { index, term, confState } = snapshot.metadata;
+    this.sql.exec('DELETE FROM raft_snapshot_chunks');
+    let chunks = 0;
+    for (let at = 0; at < snapshot.data.length; at += SNAPSHOT_CHUNK_CHARS) {
+      this.sql.exec('INSERT INTO raft_snapshot_chunks (seq, data) VALUES (?, ?)', chunks++, snapshot.data.slice(at, at + SNAPSHOT_CHUNK_CHARS));
+    }
+    this.sql.exec(
+      'INSERT OR REPLACE INTO raft_snapshot (id, idx, term, conf_state, chunks) VALUES (1, ?, ?, ?, ?)',
+      index,
+      term,
+      JSON.stringify(confState),
+      chunks,
+    );
+    this.snapshotMeta = structuredClone(snapshot.metadata);
+  }
+
+  private setLogStart(index: number, term: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO raft_log_start (id, idx, term) VALUES (1, ?, ?)', index, term);
+    this.logStart = { index, term };
+  }
+
+  private confStateAtStart(): ConfState {
+    return structuredClone(this.snapshotMeta.confState);
+  }
+
+  private cached(index: number): Entry | undefined {
+    const tailStart = this.tail[0]?.index;
+    return tailStart === undefined || index < tailStart ? undefined : this.tail[index - tailStart];
+  }
+
+  private readRows(lo: number, hi: number): Entry[] {
+    if (lo >= hi) return [];
+    return this.sql
+      .exec<EntryRow>('SELECT idx, term, conf_change, data FROM raft_entries WHERE idx >= ? AND idx < ? ORDER BY idx', lo, hi)
+      .toArray()
+      .map((r) => ({ index: r.idx, term: r.term, type: r.conf_change === 1 ? 'confChange' : 'normal', data: r.data }));
+  }
+}
+
+/** etcd/raft's `limitSize`: entries up to `maxSize` bytes of data, but always at least one. */
+function limitSize(entries: Entry[], maxSize: number): Entry[] {
+  if (entries.length === 0 || maxSize === Number.POSITIVE_INFINITY) return entries;
+  let size = 0;
+  for (let i = 0; i < entries.length; i++) {
+    size += entries[i]!.data.length + 16;
+    if (size > maxSize && i > 0) return entries.slice(0, i);
+  }
+  return entries;
+}

@@ -1,0 +1,433 @@
+import {
+  ProposalDroppedError,
+  RawNode,
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  type Message,
+  type Ready,
+  type Snapshot,
+  type SoftState,
+} from '../raft/index.ts';
+import { EtcdError, Store, type Event, type Watcher } from '../store/index.ts';
+import { AppliedRequests } from './applied-requests.ts';
+import { applyV2Request, type ApplyResult } from './apply.ts';
+import { memberAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
+import { ServerError } from './errors.ts';
+import type { MemberId } from './member-id.ts';
+import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
+import { ReadIndexBatcher } from './read-index.ts';
+import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
+import { Wait } from './wait.ts';
+
+/** The cluster version a leader records once its cluster is up (etcd 3.4 decides "3.4.0"). */
+export const CLUSTER_VERSION = '3.4.0';
+
+export interface ServerOptions {
+  id: MemberId;
+  name: string;
+  clientURLs: string[];
+  /** etcd's `--heartbeat-interval` in ms: the period at which the host calls `tick()`. */
+  tickMs: number;
+  /** etcd's `--election-timeout` in ticks. */
+  electionTicks: number;
+  /** etcd's `--snapshot-count`: applied entries between snapshots. */
+  snapshotCount: number;
+  logStore: LogStore;
+  transport: PeerTransport<Message>;
+  clock: Clock;
+  /** Seeded randomness for Raft's election jitter. */
+  random: () => number;
+  logger?: Logger;
+}
+
+export interface ServerResponse {
+  event?: Event;
+  watcher?: Watcher;
+  /** `X-Raft-Index`: the commit index. */
+  index: number;
+  /** `X-Raft-Term`. */
+  term: number;
+}
+
+/** etcd's `SyncTicker`: while keys with a TTL exist the leader proposes a SYNC every 500 ms. */
+const SYNC_INTERVAL_MS = 500;
+/** etcd's request timeout: 5 s plus two election timeouts. */
+const REQUEST_TIMEOUT_BASE_MS = 5_000;
+/** etcd's `--max-request-bytes` default (1.5 MiB): a larger request is refused, not written. */
+export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+/** Entries kept behind a snapshot so a slightly lagging follower catches up from the log. */
+const CATCH_UP_ENTRIES = 5_000;
+/** Raft message size cap (etcd: 1 MiB) and in-flight window (etcd: 256 messages). */
+const MAX_SIZE_PER_MSG = 1024 * 1024;
+const MAX_INFLIGHT_MSGS = 256;
+
+/**
+ * One etcd member's brain: a Raft node, the v2 store it applies the log to, the cluster
+ * membership, and the requests waiting on both. It does no I/O of its own: the host calls
+ * `tick()` on a timer, hands it peers' messages with `step()`, clients' requests with `do()`, and
+ * runs `processReady()` until it returns false after each of those (the ready loop: persist,
+ * send, apply, resolve, advance).
+ */
+export class EtcdServer {
+  readonly store: Store;
+  readonly cluster: RaftCluster;
+  private readonly node: RawNode;
+  private readonly wait = new Wait<ApplyResult>();
+  private readonly applied = new AppliedRequests();
+  private readonly reads: ReadIndexBatcher;
+  private readonly requestTimeoutTicks: number;
+  private readonly syncTicks: number;
+
+  private ticks = 0;
+  private appliedIndex = 0;
+  private snapshotIndex = 0;
+  private confState: ConfState = { voters: [], learners: [] };
+  private term = 0;
+  private commitIndex = 0;
+  private leaderId: MemberId = '';
+  private isLeader = false;
+  /** IDs this member proposed while leader; they fail fast if it loses leadership. */
+  private readonly proposedAsLeader = new Set<string>();
+  /** Proposals that found no leader; submitted again when one is known. */
+  private queued: { id: string; data: string }[] = [];
+  private requestSeq = 0;
+  private readonly requestEpoch: string;
+  private published = false;
+  private publishing = false;
+  private removed = false;
+
+  constructor(private readonly options: ServerOptions) {
+    // `/0` holds the membership, `/1` the users' keys (etcd's StoreClusterPrefix, StoreKeysPrefix).
+    this.store = new Store({ clock: options.clock, namespaces: ['/0', '/1'] });
+    this.cluster = new RaftCluster(this.store);
+    this.requestTimeoutTicks = Math.ceil((REQUEST_TIMEOUT_BASE_MS + 2 * options.electionTicks * options.tickMs) / options.tickMs);
+    this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
+    this.requestEpoch = Math.floor(options.clock.now()).toString(36);
+
+    const snapshot = options.logStore.snapshot();
+    if (snapshot.metadata.index > 0) this.restore(snapshot);
+    this.node = new RawNode({
+      id: options.id,
+      electionTick: options.electionTicks,
+      heartbeatTick: 1,
+      storage: options.logStore,
+      applied: this.appliedIndex,
+      maxSizePerMsg: MAX_SIZE_PER_MSG,
+      maxInflightMsgs: MAX_INFLIGHT_MSGS,
+      checkQuorum: true,
+      preVote: true,
+      random: options.random,
+    });
+    this.reads = new ReadIndexBatcher((ctx) => this.node.readIndex(ctx), options.electionTicks);
+    const { hardState } = options.logStore.initialState();
+    this.term = hardState.term;
+    this.commitIndex = hardState.commit;
+  }
+
+  /**
+   * Writes a new cluster's first log entries (etcd's bootstrap): one AddNode per initial member at
+   * term 1, already committed. Applying them fills the membership on every member alike.
+   */
+  static bootstrap(logStore: LogStore, members: readonly MemberContext[]): void {
+    const entries: Entry[] = members.map((m, i) => ({
+      term: 1,
+      index: i + 1,
+      type: 'confChange',
+      data: JSON.stringify({ type: 'addNode', nodeId: m.id, context: JSON.stringify({ member: m }) } satisfies ConfChange),
+    }));
+    logStore.save({ entries, hardState: { term: 1, vote: '', commit: entries.length } });
+  }
+
+  // ---- the host's entry points ----
+
+  tick(): void {
+    if (this.removed) return;
+    this.ticks++;
+    this.node.tick();
+    if (this.isLeader && this.ticks % this.syncTicks === 0 && this.store.hasTTLKeys()) this.proposeSync();
+    if (!this.published && !this.publishing && this.ticks % this.options.electionTicks === 0) this.publish();
+    const timeout = new ServerError(this.leaderId === '' ? ServerError.TimeoutDueToLeaderFail : ServerError.Timeout);
+    this.wait.expire(this.ticks, timeout);
+    this.queued = this.queued.filter((q) => this.wait.isRegistered(q.id));
+    this.reads.onTick(this.ticks, timeout);
+  }
+
+  step(message: Message): void {
+    if (this.removed) return;
+    this.node.step(message);
+  }
+
+  /** Serves one v2 request: local reads, ReadIndex quorum reads, or a write through the log. */
+  async do(request: V2Request): Promise<ServerResponse> {
+    if (this.removed) throw new ServerError(ServerError.Removed);
+    switch (request.method) {
+      case 'GET':
+      case 'HEAD':
+        if (request.wait) {
+          const watcher = this.store.watch(request.path, request.recursive, request.stream, request.since);
+          return this.respond({ watcher });
+        }
+        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+      case 'QGET':
+      {
+        const ready = this.reads.read(this.ticks + this.requestTimeoutTicks);
+        this.reads.kick(this.ticks);
+        await ready;
+      }
+        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+      default: {
+        const outcome = await this.propose(request);
+        if (outcome.error !== undefined) throw outcome.error;
+        return this.respond(outcome.event === undefined ? {} : { event: outcome.event });
+      }
+    }
+  }
+
+  /** Asks for a membership change and resolves once it is applied (etcd's `configure`). */
+  async proposeConfChange(change: ConfChange, member?: MemberContext): Promise<void> {
+    if (this.removed) throw new ServerError(ServerError.Removed);
+    const id = this.nextRequestId();
+    const result = this.wait.register(id, this.ticks + this.requestTimeoutTicks);
+    this.node.proposeConfChange({ ...change, context: JSON.stringify({ requestId: id, member }) });
+    const outcome = await result;
+    if (outcome.error !== undefined) throw outcome.error;
+  }
+
+  /**
+   * The ready loop, one turn: persist (one transaction), send, apply, resolve, advance. Returns
+   * false when Raft had nothing ready. The host awaits durability between turns, so everything
+   * proposed meanwhile rides the next turn's transaction (group commit).
+   */
+  processReady(): boolean {
+    if (!this.node.hasReady()) return false;
+    const rd = this.node.ready();
+    if (rd.softState !== undefined) this.onSoftState(rd.softState);
+    if (rd.hardState !== undefined) {
+      this.term = rd.hardState.term;
+      this.commitIndex = rd.hardState.commit;
+    }
+    this.options.logStore.save(persisted(rd));
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot);
+    this.options.transport.send(outgoing(rd));
+    for (const entry of rd.committedEntries) this.applyEntry(entry);
+    for (const rs of rd.readStates) this.reads.onReadState(rs.requestCtx, rs.index);
+    this.node.advance(rd);
+    this.reads.release(this.appliedIndex, this.ticks);
+    this.reads.kick(this.ticks);
+    this.maybeSnapshot();
+    return true;
+  }
+
+  // ---- what the host and the HTTP layer read ----
+
+  get id(): MemberId {
+    return this.options.id;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The leader's ID, `''` during an election. */
+  get leader(): MemberId {
+    return this.leaderId;
+  }
+
+  get leaderMember(): Member | undefined {
+    return this.leaderId === '' ? undefined : this.cluster.member(this.leaderId);
+  }
+
+  get isRemoved(): boolean {
+    return this.removed;
+  }
+
+  get raftStatus(): { term: number; commit: number; applied: number; leader: MemberId; isLeader: boolean } {
+    return { term: this.term, commit: this.commitIndex, applied: this.appliedIndex, leader: this.leaderId, isLeader: this.isLeader };
+  }
+
+  // ---- internals ----
+
+  private respond(parts: { event?: Event; watcher?: Watcher }): ServerResponse {
+    return { ...parts, index: this.commitIndex, term: this.term };
+  }
+
+  private nextRequestId(): string {
+    return `${this.options.id}.${this.requestEpoch}.${++this.requestSeq}`;
+  }
+
+  private propose(request: V2Request): Promise<ApplyResult> {
+    if (request.id === '') request.id = this.nextRequestId();
+    const data = encodeRequest(request);
+    if (data.length > MAX_REQUEST_BYTES) return Promise.reject(new ServerError(ServerError.RequestTooLarge));
+    const done = this.wait.register(request.id, this.ticks + this.requestTimeoutTicks);
+    this.submit(request.id, data);
+    return done;
+  }
+
+  private submit(id: string, data: string): void {
+    try {
+      this.node.propose(data);
+      if (this.isLeader) this.proposedAsLeader.add(id);
+    } catch (error) {
+      if (!(error instanceof ProposalDroppedError)) throw error;
+      this.queued.push({ id, data });
+    }
+  }
+
+  private onSoftState(soft: SoftState): void {
+    const wasLeader = this.isLeader;
+    this.leaderId = soft.lead;
+    this.isLeader = soft.raftState === 'StateLeader';
+    if (wasLeader && !this.isLeader) {
+      // Whether these commit is now up to the new leader; fail them so the front door retries
+      // there (with the same request IDs, so a write that did commit is not applied twice).
+      for (const id of this.proposedAsLeader) this.wait.fail(id, new ServerError(ServerError.LeaderChanged));
+      this.proposedAsLeader.clear();
+    }
+    if (this.leaderId !== '' && this.queued.length > 0) {
+      const queued = this.queued;
+      this.queued = [];
+      for (const q of queued) this.submit(q.id, q.data);
+    }
+  }
+
+  private applyEntry(entry: Entry): void {
+    if (entry.index <= this.appliedIndex) return;
+    if (entry.type === 'confChange') this.applyConfChange(entry);
+    else if (entry.data === '') this.onFirstCommitInTerm();
+    else this.applyRequest(decodeRequest(entry.data));
+    this.appliedIndex = entry.index;
+  }
+
+  private applyRequest(request: V2Request): void {
+    const earlier = this.applied.get(request.id);
+    const outcome = earlier ?? applyV2Request(this.store, this.cluster, request);
+    if (earlier === undefined && request.id !== '') this.applied.record(request.id, outcome);
+    this.proposedAsLeader.delete(request.id);
+    this.wait.trigger(request.id, outcome);
+  }
+
+  /** etcd's `applyConfChange`: validate against the membership, then change Raft and the store. */
+  private applyConfChange(entry: Entry): void {
+    const change = JSON.parse(entry.data) as ConfChange;
+    const context = JSON.parse(change.context ?? '{}') as { requestId?: string; member?: MemberContext };
+    let outcome: ApplyResult = {};
+    try {
+      if (change.type === 'removeNode') this.cluster.validateRemove(change.nodeId);
+      else if (context.member !== undefined) this.cluster.validateAdd(context.member);
+      this.confState = this.node.applyConfChange(change);
+      if (change.type === 'removeNode') {
+        this.cluster.removeMember(change.nodeId);
+        if (change.nodeId === this.options.id) this.onRemoved();
+      } else if (context.member !== undefined) {
+        this.cluster.addMember(context.member);
+      }
+    } catch (error) {
+      // Refused by the membership: Raft still sees the entry applied, as a no-op (etcd sets the
+      // node ID to None).
+      this.confState = this.node.applyConfChange({ ...change, nodeId: '' });
+      outcome = { error: error as Error };
+    }
+    if (context.requestId !== undefined) this.wait.trigger(context.requestId, outcome);
+  }
+
+  /** A leader's first commit in its term: record the cluster version if no one has yet. */
+  private onFirstCommitInTerm(): void {
+    if (this.isLeader && this.cluster.version === undefined) {
+      const request = newRequest({ method: 'PUT', path: '/0/version', val: CLUSTER_VERSION });
+      this.propose(request).catch(() => undefined);
+    }
+  }
+
+  /** etcd's `publish`: make this member's name and client URLs known, through the log. */
+  private publish(): void {
+    this.publishing = true;
+    const attributes = { name: this.options.name, clientURLs: this.options.clientURLs };
+    const request = newRequest({ method: 'PUT', path: memberAttributesPath(this.options.id), val: JSON.stringify(attributes) });
+    this.propose(request).then(
+      () => {
+        this.published = true;
+        this.options.logger?.info('published local member to cluster through raft', { id: this.options.id, ...attributes });
+      },
+      () => undefined,
+    ).finally(() => (this.publishing = false));
+  }
+
+  private proposeSync(): void {
+    const request = newRequest({ method: 'SYNC', path: '', time: this.options.clock.now() });
+    request.id = this.nextRequestId();
+    try {
+      this.node.propose(encodeRequest(request));
+    } catch (error) {
+      if (!(error instanceof ProposalDroppedError)) throw error;
+    }
+  }
+
+  private onRemoved(): void {
+    this.removed = true;
+    this.options.logger?.warn(ServerError.Removed, { id: this.options.id });
+    this.wait.failAll(new ServerError(ServerError.Removed));
+    this.reads.failAll(new ServerError(ServerError.Removed));
+  }
+
+  /** etcd's `triggerSnapshot`: every `snapshotCount` applied entries, snapshot and compact. */
+  private maybeSnapshot(): void {
+    if (this.appliedIndex - this.snapshotIndex <= this.options.snapshotCount) return;
+    const snapshot: Snapshot = {
+      metadata: { index: this.appliedIndex, term: this.options.logStore.term(this.appliedIndex), confState: this.confState },
+      data: encodeSnapshot(this.store, this.applied),
+    };
+    const compactTo = Math.max(0, this.appliedIndex - Math.min(CATCH_UP_ENTRIES, this.options.snapshotCount));
+    this.options.logStore.saveSnapshot(snapshot, Math.max(compactTo, this.options.logStore.firstIndex() - 1));
+    this.snapshotIndex = this.appliedIndex;
+  }
+
+  /** Replaces the state machine by a snapshot (at start-up, or one received from the leader). */
+  private restore(snapshot: Snapshot): void {
+    const { store, applied } = decodeSnapshot(snapshot.data);
+    this.store.recover(store);
+    this.applied.recover(applied);
+    this.cluster.recover();
+    this.confState = snapshot.metadata.confState;
+    this.appliedIndex = snapshot.metadata.index;
+    this.snapshotIndex = snapshot.metadata.index;
+  }
+}
+
+/** What a Ready asks to be made durable. */
+function persisted(rd: Ready): Parameters<LogStore['save']>[0] {
+  const update: Parameters<LogStore['save']>[0] = { entries: rd.entries };
+  if (rd.hardState !== undefined) update.hardState = rd.hardState;
+  if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) update.snapshot = rd.snapshot;
+  return update;
+}
+
+/**
+ * Every message of the Ready. They are handed over after `save` returned, so the ones that must
+ * wait for durability do; on Durable Objects the output gate holds them until the write is on disk.
+ */
+function outgoing(rd: Ready): Message[] {
+  return [...rd.messages, ...rd.messagesAfterPersist];
+}
+
+/** The snapshot payload: the applied-request window on the first line, then the store. */
+function encodeSnapshot(store: Store, applied: AppliedRequests): string {
+  return `${JSON.stringify(applied.save())}\n${store.save()}`;
+}
+
+function decodeSnapshot(data: string): { store: string; applied: [string, ApplyResult][] } {
+  const newline = data.indexOf('\n');
+  const applied = (JSON.parse(data.slice(0, newline)) as [string, { event?: Event; error?: unknown }][]).map(
+    ([id, outcome]): [string, ApplyResult] => [id, reviveOutcome(outcome)],
+  );
+  return { store: data.slice(newline + 1), applied };
+}
+
+/** Errors in a saved outcome were written as their JSON; make them store errors again. */
+function reviveOutcome(outcome: { event?: Event; error?: unknown }): ApplyResult {
+  if (outcome.error === undefined) return outcome.event === undefined ? {} : { event: outcome.event };
+  const e = outcome.error as { errorCode?: number; cause?: string; index?: number; message?: string };
+  if (typeof e.errorCode === 'number') return { error: new EtcdError(e.errorCode, e.cause, e.index) };
+  return { error: new ServerError(e.message ?? ServerError.Timeout) };
+}

@@ -1,0 +1,163 @@
+import type { Message } from '../../src/raft/index.ts';
+import { computeClusterId, computeMemberId, EtcdServer, type MemberContext, type V2Request, newRequest } from '../../src/server/index.ts';
+import { MemoryLogStore } from './memory-log-store.ts';
+
+/** A seeded PRNG (mulberry32): simulated members are reproducible run to run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SimMember {
+  name: string;
+  id: string;
+  disk: MemoryLogStore;
+  server: EtcdServer;
+  up: boolean;
+}
+
+/**
+ * Members of one cluster in one process: messages go through an in-memory network the test
+ * drives (`deliver`), time is a counter the test advances (`tick`). Deterministic.
+ */
+export class ServerCluster {
+  readonly members = new Map<string, SimMember>();
+  readonly clusterId: string;
+  nowMs = Date.UTC(2026, 0, 1);
+  private inbox: Message[] = [];
+  /** Pairs of member IDs that can't talk. */
+  readonly cut = new Set<string>();
+
+  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number } = {}) {
+    const contexts: MemberContext[] = names.map((name) => ({
+      id: computeMemberId([`http://${name}:2380`], 'sim'),
+      name,
+      peerURLs: [`http://${name}:2380`],
+      clientURLs: [],
+    }));
+    this.clusterId = computeClusterId(contexts.map((c) => c.id));
+    names.forEach((name, i) => {
+      const disk = new MemoryLogStore();
+      EtcdServer.bootstrap(disk, contexts);
+      const id = contexts[i]!.id;
+      this.members.set(name, { name, id, disk, server: this.newServer(name, id, disk, i), up: true });
+    });
+  }
+
+  private newServer(name: string, id: string, disk: MemoryLogStore, i: number): EtcdServer {
+    return new EtcdServer({
+      id,
+      name,
+      clientURLs: [`http://${name}:2379`],
+      tickMs: 100,
+      electionTicks: 10,
+      snapshotCount: this.options.snapshotCount ?? 10_000,
+      logStore: disk,
+      transport: { send: (messages) => this.inbox.push(...messages) },
+      clock: { now: () => this.nowMs },
+      random: seededRandom((this.options.seed ?? 1) * 31 + i),
+    });
+  }
+
+  member(name: string): SimMember {
+    const m = this.members.get(name);
+    if (m === undefined) throw new Error(`no member ${name}`);
+    return m;
+  }
+
+  byId(id: string): SimMember | undefined {
+    return [...this.members.values()].find((m) => m.id === id);
+  }
+
+  /** Runs every up member's ready loop and delivers messages until the network is quiet. */
+  settle(maxRounds = 1000): void {
+    for (let round = 0; round < maxRounds; round++) {
+      let busy = false;
+      for (const m of this.members.values()) if (m.up) while (m.server.processReady()) busy = true;
+      const inbox = this.inbox;
+      this.inbox = [];
+      for (const msg of inbox) {
+        const from = this.byId(msg.from);
+        const to = this.byId(msg.to);
+        if (to === undefined || !to.up || from === undefined || this.isCut(from.id, to.id)) continue;
+        to.server.step(msg);
+        busy = true;
+      }
+      if (!busy) return;
+    }
+    throw new Error('cluster did not settle');
+  }
+
+  /** Advances time by `n` heartbeat ticks on every up member, settling after each. */
+  tick(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      this.nowMs += 100;
+      for (const m of this.members.values()) if (m.up) m.server.tick();
+      this.settle();
+    }
+  }
+
+  leader(): SimMember | undefined {
+    return [...this.members.values()].find((m) => m.up && m.server.raftStatus.isLeader);
+  }
+
+  /** Ticks until a leader is elected and every initial write (publishes, version) is applied. */
+  elect(maxTicks = 200): SimMember {
+    for (let i = 0; i < maxTicks; i++) {
+      this.tick();
+      const leader = this.leader();
+      if (leader !== undefined && leader.server.cluster.version !== undefined && this.allPublished()) return leader;
+    }
+    throw new Error('no leader');
+  }
+
+  private allPublished(): boolean {
+    const leader = this.leader();
+    return leader !== undefined && leader.server.cluster.list().every((m) => m.clientURLs.length > 0 || !this.member(m.name).up);
+  }
+
+  /** Serves a request at `name` and drives the cluster until it resolves. */
+  async do(name: string, fields: Partial<V2Request> & Pick<V2Request, 'method' | 'path'>, maxTicks = 100): Promise<Awaited<ReturnType<EtcdServer['do']>>> {
+    let settled = false;
+    const result = this.member(name).server.do(newRequest(fields)).finally(() => (settled = true));
+    result.catch(() => undefined); // the caller handles it; don't let it count as unhandled meanwhile
+    for (let i = 0; i < maxTicks && !settled; i++) {
+      this.settle();
+      await Promise.resolve();
+      await new Promise((r) => setImmediate(r));
+      if (!settled) this.tick();
+    }
+    return result;
+  }
+
+  partition(a: string, b: string): void {
+    this.cut.add(`${this.member(a).id}|${this.member(b).id}`);
+    this.cut.add(`${this.member(b).id}|${this.member(a).id}`);
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  private isCut(from: string, to: string): boolean {
+    return this.cut.has(`${from}|${to}`);
+  }
+
+  /** A crash: the member's memory is gone, its disk stays. */
+  crash(name: string): void {
+    this.member(name).up = false;
+  }
+
+  restart(name: string): void {
+    const m = this.member(name);
+    const i = [...this.members.keys()].indexOf(name);
+    m.server = this.newServer(name, m.id, m.disk, i + 100);
+    m.up = true;
+  }
+}
