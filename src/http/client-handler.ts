@@ -5,6 +5,8 @@ import { parseKeyRequest } from './key-request.ts';
 import { httpError, jsonBody, methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
 import { renderWatch } from './watch.ts';
 
+const utf8 = new TextDecoder();
+
 /** What etcd 3.4 answers on `/version`; clients gate features on these strings. */
 export const VERSION = { etcdserver: '3.4.23', etcdcluster: '3.4.0' } as const;
 
@@ -53,7 +55,7 @@ async function handleKeys(request: Request, url: URL, path: string, context: Cli
   if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
   const headers = new Headers({ 'X-Etcd-Cluster-Id': context.clusterId });
   try {
-    const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.text();
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
     const form = parseForm(request.method, url.search.slice(1), request.headers.get('Content-Type'), body);
     const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, context.now());
     const response = await context.server.do(v2);
