@@ -51,19 +51,21 @@ export class Event {
     return this.action === Action.Create || (this.action === Action.Set && this.prevNode === undefined);
   }
 
-  /** A copy reporting `etcdIndex` instead (a watcher answered from the history reports the watch start). */
+  /**
+   * A copy reporting `etcdIndex` instead (a watcher answered from the history reports the watch
+   * start). Like etcd's `Event.Clone`, the copy has no `refresh` flag.
+   */
   withEtcdIndex(etcdIndex: number): Event {
-    const e = new Event(this.action, this.node, etcdIndex, this.prevNode);
-    e.refresh = this.refresh;
-    return e;
+    return new Event(this.action, this.node, etcdIndex, this.prevNode);
   }
 
-  /** A copy with `prefix` trimmed from every key, as the v2 HTTP API trims `/1` (`trimEventPrefix`). */
+  /**
+   * A copy with `prefix` trimmed from every key, as the v2 HTTP API trims `/1` (`trimEventPrefix`).
+   * etcd trims a `Clone`, which drops `refresh`: a refresh answer never shows `"refresh":true`.
+   */
   trimPrefix(prefix: string): Event {
     const prevNode = this.prevNode === undefined ? undefined : trimNodePrefix(this.prevNode, prefix);
-    const e = new Event(this.action, trimNodePrefix(this.node, prefix), this.etcdIndex, prevNode);
-    e.refresh = this.refresh;
-    return e;
+    return new Event(this.action, trimNodePrefix(this.node, prefix), this.etcdIndex, prevNode);
   }
 
   toJSON(): EventJSON {

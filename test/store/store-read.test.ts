@@ -97,3 +97,27 @@ describe('get', () => {
     expect(store.get('/', false, true).node.nodes?.map((n) => n.key)).toEqual(['/0', '/1']);
   });
 });
+
+describe('events as the v2 HTTP API shows them', () => {
+  it('trims the /1 key prefix from node, prevNode and listings; the emptied root key is absent', () => {
+    const { store } = newStore(['/0', '/1']);
+    store.set('/1/d/k', false, 'v');
+    store.set('/1/d/k', false, 'w');
+    expect(JSON.stringify(store.get('/1').trimPrefix('/1'))).toBe(
+      '{"action":"get","node":{"dir":true,"nodes":[{"key":"/d","dir":true,"modifiedIndex":1,"createdIndex":1}]}}',
+    );
+    const e = store.set('/1/d/k', false, 'x').trimPrefix('/1');
+    expect(e.node.key).toBe('/d/k');
+    expect(e.prevNode?.key).toBe('/d/k');
+    expect(e.etcdIndex).toBe(3);
+  });
+
+  it('drops the refresh flag when trimming, as etcd answers from a clone', () => {
+    const { store } = newStore(['/1']);
+    const t = Date.UTC(2025, 0, 1);
+    store.set('/1/r', false, 'v', { expireTime: t + 1_000 });
+    const e = store.update('/1/r', '', { expireTime: t + 2_000, refresh: true });
+    expect(e.refresh).toBe(true);
+    expect(JSON.stringify(e.trimPrefix('/1'))).not.toContain('refresh');
+  });
+});
