@@ -17,6 +17,8 @@ export class Progress {
   state: ProgressState = 'StateProbe';
   /** In snapshot state: the index of the snapshot being sent. */
   pendingSnapshot = 0;
+  /** In snapshot state: leader ticks since the snapshot went out (see Raft.tickHeartbeat). */
+  snapshotElapsed = 0;
   /** Heard from since the last check-quorum round (CheckQuorum, thesis §6.2). */
   recentActive = false;
   /** In probe state: a MsgApp went out this heartbeat interval; wait for a reply or the next beat. */
@@ -31,6 +33,7 @@ export class Progress {
   private resetState(state: ProgressState): void {
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.snapshotElapsed = 0;
     this.state = state;
     this.inflights.reset();
   }

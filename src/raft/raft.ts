@@ -326,9 +326,25 @@ export class Raft {
       if (this.state === 'StateLeader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
     }
     if (this.state !== 'StateLeader') return;
+    this.expireSnapshots();
     if (this.heartbeatElapsed >= this.heartbeatTimeout) {
       this.heartbeatElapsed = 0;
       this.step(message({ type: 'MsgBeat', from: this.id }));
+    }
+  }
+
+  /**
+   * A snapshot nobody reported on (reportSnapshot) for two election timeouts is presumed lost and
+   * the follower is probed again, which sends a new one if still needed. etcd waits for the
+   * report forever; a fire-and-forget transport may never make one.
+   */
+  private expireSnapshots(): void {
+    for (const pr of this.prs.progress.values()) {
+      if (pr.state !== 'StateSnapshot') continue;
+      if (++pr.snapshotElapsed >= 2 * this.electionTimeout) {
+        pr.pendingSnapshot = 0;
+        pr.becomeProbe();
+      }
     }
   }
 
