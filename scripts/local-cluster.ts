@@ -1,6 +1,7 @@
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle.ts';
+import { serveControl } from './control.ts';
 
 /** Pinned with wrangler.toml's `compatibility_date`. */
 export const COMPATIBILITY_DATE = '2026-04-26';
@@ -118,6 +119,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     namespace.get(namespace.idFromName(name)).fetch(`http://member${path}`, { method: 'POST', headers: { 'X-Edgecd-Member': name } });
   // Wake every member: each starts its ticker and alarm and joins the election.
   await Promise.all(members.map(async (m) => (await call(m.name, '/admin/start')).text()));
+  const control = await serveControl(dataDir, async (method, path) => {
+    const match = /^\/members\/([^/]+)\/(status|abort)$/.exec(path);
+    if (match === null || (match[2] === 'abort' && method !== 'POST')) return { status: 404, body: '{"message":"not found"}' };
+    const response = await call(match[1]!, `/admin/${match[2]!}`).catch(() => undefined);
+    // An aborted object drops the request that aborted it: that is the reset having happened.
+    if (response === undefined) return match[2] === 'abort' ? { status: 204, body: '' } : { status: 502, body: '{"message":"member unreachable"}' };
+    return { status: response.status, body: await response.text() };
+  });
   return {
     url: `http://${host}:${options.port}`,
     members,
@@ -125,7 +134,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     abort: async (name) => {
       await (await call(name, '/admin/abort')).text().catch(() => undefined);
     },
-    stop: () => mf.dispose(),
+    stop: async () => {
+      control.close();
+      await mf.dispose();
+    },
   };
 }
 

@@ -11,11 +11,15 @@ const projectRoot = join(import.meta.dirname, '..', '..');
 export interface LaunchedCluster {
   url: string;
   port: number;
+  /** Each member's own client URL, node1 first. */
+  memberURLs: string[];
   dataDir: string;
   process: ChildProcess;
   output(): string;
   /** SIGINT, as Ctrl-C would; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL to the launcher and workerd: a crash, nothing flushed or disposed. */
+  kill(): Promise<void>;
   /** Stops and removes the data dir. */
   destroy(): Promise<void>;
 }
@@ -24,11 +28,13 @@ export async function launchCluster(
   options: { dataDir?: string; args?: string[] } = {},
 ): Promise<LaunchedCluster> {
   const port = await freePort();
+  const memberPorts = [await freePort(), await freePort(), await freePort()];
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'edgecd-test-')));
   const child = spawn(
     process.execPath,
-    [join(projectRoot, 'bin/edgecd.mjs'), 'start', '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    [join(projectRoot, 'bin/edgecd.mjs'), 'start', '--port', String(port), '--member-ports', memberPorts.join(','), '--data-dir', dataDir, ...(options.args ?? [])],
+    // Its own process group, so a test can kill the launcher and workerd together, as a crash would.
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,15 +43,14 @@ export async function launchCluster(
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
+  // Ready when the launcher has printed its member table (a leader is known by then).
+  while (!output.includes('edgecd serving')) {
     if (child.exitCode !== null) throw new Error(`edgecd start exited early:\n${output}`);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
       throw new Error(`edgecd start did not serve ${url}:\n${output}`);
     }
-    const up = await fetch(`${url}/version`).then((r) => r.ok, () => false);
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 
   const stop = async (): Promise<number | null> => {
@@ -61,10 +66,15 @@ export async function launchCluster(
   return {
     url,
     port,
+    memberURLs: memberPorts.map((p) => `http://127.0.0.1:${p}`),
     dataDir,
     process: child,
     output: () => output,
     stop,
+    kill: async () => {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+    },
     destroy: async () => {
       await stop();
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { callControl } from '../../scripts/control.ts';
+import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
+
+const putKey = (url: string, key: string, value: string): Promise<Response> =>
+  fetch(`${url}/v2/keys/${key}`, { method: 'PUT', body: new URLSearchParams({ value }) });
+
+describe('faults', () => {
+  const started: LaunchedCluster[] = [];
+  afterAll(async () => {
+    for (const c of started) await c.destroy();
+  });
+
+  it('loses nothing acknowledged when the whole launcher is killed and started again on its data dir', async () => {
+    const first = await launchCluster();
+    started.push(first);
+    for (let i = 0; i < 30; i++) expect((await putKey(first.url, `durable/k${i}`, `v${i}`)).ok).toBe(true);
+    await first.kill();
+
+    const second = await launchCluster({ dataDir: first.dataDir });
+    started.push(second);
+    for (let i = 0; i < 30; i++) {
+      const body = (await (await fetch(`${second.url}/v2/keys/durable/k${i}?quorum=true`)).json()) as { node?: { value: string } };
+      expect(body.node?.value).toBe(`v${i}`);
+    }
+  });
+
+  it('replaces a reset leader and serves writes through the front door within 3 s', async () => {
+    const cluster = await launchCluster();
+    started.push(cluster);
+    expect((await putKey(cluster.url, 'before', 'x')).ok).toBe(true);
+    const leader = (await (await fetch(`${cluster.url}/v2/members/leader`)).json()) as { name: string };
+
+    const reset = await callControl(cluster.dataDir, 'POST', `/members/${leader.name}/abort`);
+    expect(reset.status).toBeLessThan(500);
+    const resetAt = Date.now();
+    const response = await putKey(cluster.url, 'after', 'y');
+    const elapsed = Date.now() - resetAt;
+    console.info(`leader ${leader.name} reset: first write through the front door after ${elapsed} ms`);
+    expect(response.status).toBe(201);
+    expect(elapsed).toBeLessThan(3_000);
+    const after = (await (await fetch(`${cluster.url}/v2/keys/after?quorum=true`)).json()) as { node: { value: string } };
+    expect(after.node.value).toBe('y');
+  });
+});
