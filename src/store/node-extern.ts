@@ -50,23 +50,35 @@ export function nodeExtern(f: NodeFields): NodeExtern {
 /** `expiration` and `ttl` of a node at `now` (node.go `expirationAndTTL`); none for a permanent node. */
 export function expirationAndTTL(n: Node, now: number): { expiration?: string; ttl?: number } {
   if (n.isPermanent) return {};
-  return { expiration: formatRFC3339Nano(n.expireTime), ttl: ttlSeconds(n.expireTime, now) };
+  // Rendering a time is the dear part of showing a TTL node; a node's expiry rarely changes.
+  if (n.expirationFor !== n.expireTime) {
+    n.expirationFor = n.expireTime;
+    n.expirationText = formatRFC3339Nano(n.expireTime);
+  }
+  return { expiration: n.expirationText, ttl: ttlSeconds(n.expireTime, now) };
 }
 
 /**
  * A node's representation (node.go `Repr`): a dir lists its children only when `recursive`, and
- * never its hidden ones.
+ * never its hidden ones. Built field by field in `nodeExtern`'s order: this is the hot path of
+ * listings and prevNodes, where intermediate objects showed up in profiles.
  */
 export function repr(n: Node, recursive: boolean, sorted: boolean, now: number): NodeExtern {
-  return nodeExtern({
-    key: n.path,
-    value: n.isDir ? undefined : n.value,
-    dir: n.isDir,
-    ...expirationAndTTL(n, now),
-    nodes: n.isDir && recursive ? listChildren(n, recursive, sorted, now) : undefined,
-    modifiedIndex: n.modifiedIndex,
-    createdIndex: n.createdIndex,
-  });
+  const out: NodeExtern = { key: n.path };
+  if (n.children === undefined) out.value = n.value;
+  else out.dir = true;
+  if (!n.isPermanent) {
+    const { expiration, ttl } = expirationAndTTL(n, now);
+    if (expiration !== undefined) out.expiration = expiration;
+    if (ttl !== undefined && ttl !== 0) out.ttl = ttl;
+  }
+  if (n.children !== undefined && recursive) {
+    const nodes = listChildren(n, recursive, sorted, now);
+    if (nodes.length > 0) out.nodes = nodes;
+  }
+  if (n.modifiedIndex !== 0) out.modifiedIndex = n.modifiedIndex;
+  if (n.createdIndex !== 0) out.createdIndex = n.createdIndex;
+  return out;
 }
 
 /** The visible children of a dir, each as `repr`; linear in the size of what is listed. */

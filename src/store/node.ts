@@ -10,6 +10,9 @@ export const PERMANENT = 0;
 export class Node {
   /** The node's position in the TTL heap, -1 when not in it; owned by `TTLKeyHeap`. */
   heapIndex = -1;
+  /** `expireTime` rendered as RFC 3339, cached for the `expireTime` it was made from. */
+  expirationFor = PERMANENT;
+  expirationText = '';
 
   constructor(
     public readonly path: string,

@@ -98,14 +98,10 @@ export class Store {
    */
   set(key: string, dir: boolean, value: string, options: TTLOptions = {}): Event {
     return this.counted('setsSuccess', 'setsFail', () => {
+      const found = this.lookup(normalizeKey(key));
       let prev: Node | undefined;
-      try {
-        prev = this.internalGet(normalizeKey(key));
-      } catch (error) {
-        if (!(error instanceof EtcdError) || error.errorCode !== ErrorCode.KeyNotFound || options.refresh === true) {
-          throw error;
-        }
-      }
+      if (found instanceof Node) prev = found;
+      else if (found.code !== ErrorCode.KeyNotFound || options.refresh === true) throw this.error(found.code, found.cause);
       if (options.refresh === true && prev !== undefined) value = prev.value;
       const now = this.clock.now();
       const prevNode = prev === undefined ? undefined : repr(prev, false, false, now);
@@ -343,15 +339,22 @@ export class Store {
 
   /** Follows `path` from the root: 104 at a file on the way, 100 naming the first missing component. */
   internalGet(path: string): Node {
+    const found = this.lookup(path);
+    if (found instanceof Node) return found;
+    throw this.error(found.code, found.cause);
+  }
+
+  /** `internalGet` without throwing (an `Error` costs a stack trace; `set` of a new key is common). */
+  private lookup(path: string): Node | { code: number; cause: string } {
     let curr = this.root;
     if (path === '/') return curr;
     for (let start = 1; start <= path.length; ) {
       let end = path.indexOf('/', start);
       if (end === -1) end = path.length;
       const name = path.slice(start, end);
-      if (curr.children === undefined) throw this.error(ErrorCode.NotDir, curr.path);
+      if (curr.children === undefined) return { code: ErrorCode.NotDir, cause: curr.path };
       const child = curr.children.get(name);
-      if (child === undefined) throw this.error(ErrorCode.KeyNotFound, joinChild(curr.path, name));
+      if (child === undefined) return { code: ErrorCode.KeyNotFound, cause: joinChild(curr.path, name) };
       curr = child;
       start = end + 1;
     }
