@@ -26,14 +26,10 @@ export function renderEvent(event: Event, response: ServerResponse, headers: Hea
   return new Response(jsonBody(eventJSON(event, hideNodes)), { status: event.isCreated ? 201 : 200, headers });
 }
 
-/**
- * The event's JSON body with the store prefix trimmed from every key. etcd trims a clone of the
- * event (`trimEventPrefix`), and `Event.Clone` does not copy `Refresh`: clients never see it.
- */
-export function eventJSON(event: Event, hideNodes = false): Omit<EventJSON, 'refresh'> | { action: Event['action'] } {
+/** The event's JSON body with the store prefix trimmed from every key (v2http `trimEventPrefix`). */
+export function eventJSON(event: Event, hideNodes = false): EventJSON | { action: Event['action'] } {
   if (hideNodes) return { action: event.action };
-  const { refresh: _dropped, ...json } = event.trimPrefix(STORE_KEYS_PREFIX).toJSON();
-  return json;
+  return event.trimPrefix(STORE_KEYS_PREFIX).toJSON();
 }
 
 /**

@@ -1,10 +1,12 @@
 import {
   CompactedError,
+  limitSize,
   UnavailableError,
   type ConfState,
   type Entry,
   type HardState,
   type Snapshot,
+  type WritableStorage,
 } from '../raft/index.ts';
 import type { LogStore } from '../server/index.ts';
 import { migrate } from './schema.ts';
@@ -30,7 +32,7 @@ interface EntryRow extends Record<string, SqlStorageValue> {
  * term is still known, as etcd's MemoryStorage keeps a dummy entry for it). Bookkeeping lives in
  * memory and is reloaded at construction; every write goes to SQLite in the same synchronous call.
  */
-export class SqliteLogStore implements LogStore {
+export class SqliteLogStore implements LogStore, WritableStorage {
   private hardState: HardState = { term: 0, vote: '', commit: 0 };
   private logStart = { index: 0, term: 0 };
   private last = 0;
@@ -94,7 +96,7 @@ export class SqliteLogStore implements LogStore {
     if (hi > this.last + 1) throw new UnavailableError();
     const tailStart = this.tail[0]?.index ?? Number.POSITIVE_INFINITY;
     const all = lo >= tailStart ? this.tail.slice(lo - tailStart, hi - tailStart) : this.readRows(lo, hi);
-    return limitSize(all, maxSize);
+    return maxSize === Number.POSITIVE_INFINITY ? all : limitSize(all, maxSize);
   }
 
   snapshot(): Snapshot {
@@ -228,15 +230,4 @@ export class SqliteLogStore implements LogStore {
       .toArray()
       .map((r) => ({ index: r.idx, term: r.term, type: r.conf_change === 1 ? 'confChange' : 'normal', data: r.data }));
   }
-}
-
-/** etcd/raft's `limitSize`: entries up to `maxSize` bytes of data, but always at least one. */
-function limitSize(entries: Entry[], maxSize: number): Entry[] {
-  if (entries.length === 0 || maxSize === Number.POSITIVE_INFINITY) return entries;
-  let size = 0;
-  for (let i = 0; i < entries.length; i++) {
-    size += entries[i]!.data.length + 16;
-    if (size > maxSize && i > 0) return entries.slice(0, i);
-  }
-  return entries;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it as vitestIt } from 'vitest';
 import {
   CompactedError,
   SnapOutOfDateError,
@@ -28,6 +28,11 @@ export type TestableStorage = WritableStorage;
 
 export interface StorageContractOptions {
   reopen?: (s: TestableStorage) => Promise<TestableStorage> | TestableStorage;
+  /**
+   * Runs each test's body in a context the storage needs (a Durable Object's storage can only be
+   * used inside that object: the SQLite suite wraps every body in `runInDurableObject`).
+   */
+  around?: (body: () => Promise<void>) => Promise<void>;
 }
 
 const cs3: ConfState = { voters: ['1', '2', '3'], learners: [] };
@@ -70,6 +75,10 @@ export function describeStorageContract(
   options: StorageContractOptions = {},
 ): void {
   describe(`Storage contract: ${name}`, () => {
+    const around = options.around ?? ((body: () => Promise<void>) => body());
+    const it = (title: string, body: () => Promise<void>): void => {
+      vitestIt(title, () => around(body));
+    };
     it('starts empty: first index 1, last index 0, zero hard state, term(0) = 0', async () => {
       const s = await make();
       expect(s.firstIndex()).toBe(1);
