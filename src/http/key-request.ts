@@ -6,6 +6,14 @@ import { formValue, parseGoBool, parseGoUint, type ParsedForm } from './form.ts'
 export const STORE_KEYS_PREFIX = '/1';
 export const KEYS_PREFIX = '/v2/keys';
 
+/**
+ * Size caps of this deployment (etcd's v2 API takes up to its 10 MiB form limit). A member's log
+ * entry is one SQLite row, capped at 2 MB on Durable Objects, and the store lives in an isolate
+ * of 128 MB: a larger value is refused up front with 209 Invalid field, never half-written.
+ */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+export const MAX_KEY_BYTES = 64 * 1024;
+
 export interface KeyRequest {
   request: V2Request;
   noValueOnSuccess: boolean;
@@ -73,10 +81,20 @@ export function parseKeyRequest(method: string, urlPath: string, form: ParsedFor
     }
   }
 
+  const val = formValue(values, 'value');
+  const valueBytes = utf8Length(val);
+  if (valueBytes > MAX_VALUE_BYTES) {
+    throw new EtcdError(ErrorCode.InvalidField, `value is too large: ${valueBytes} bytes (edgecd accepts at most ${MAX_VALUE_BYTES})`);
+  }
+  const keyBytes = utf8Length(path);
+  if (keyBytes > MAX_KEY_BYTES) {
+    throw new EtcdError(ErrorCode.InvalidField, `key is too long: ${keyBytes} bytes (edgecd accepts at most ${MAX_KEY_BYTES})`);
+  }
+
   const request = newRequest({
     method: (quorum && method === 'GET' ? 'QGET' : method) as V2Method,
     path,
-    val: formValue(values, 'value'),
+    val,
     dir,
     prevValue,
     prevIndex,
@@ -91,4 +109,15 @@ export function parseKeyRequest(method: string, urlPath: string, form: ParsedFor
   if (prevExist !== undefined) request.prevExist = prevExist;
   if (refresh !== undefined) request.refresh = refresh;
   return { request, noValueOnSuccess };
+}
+
+/** The UTF-8 size of a string: what the value weighs in the log entry and the store. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A surrogate pair is 4 bytes: 2 for each half.
+    bytes += c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseForm } from '../../src/http/form.ts';
+import { MAX_VALUE_BYTES, parseKeyRequest } from '../../src/http/key-request.ts';
+import { EtcdError } from '../../src/store/index.ts';
+
+const NOW = Date.UTC(2026, 10, 24);
+const parse = (method: string, path: string, query: string, body: string | null = null) =>
+  parseKeyRequest(method, path, parseForm(method, query, 'application/x-www-form-urlencoded', body), NOW);
+const errorOf = (f: () => unknown): EtcdError => {
+  try {
+    f();
+  } catch (e) {
+    return e as EtcdError;
+  }
+  throw new Error('no error');
+};
+
+describe('parsing a keys request as etcd does', () => {
+  it('puts user keys under /1 and cleans the path', () => {
+    expect(parse('GET', '/v2/keys/a//b/', '').request.path).toBe('/1/a/b');
+  });
+
+  it('takes the form body before the query string, first value wins', () => {
+    expect(parse('PUT', '/v2/keys/k', 'value=q', 'value=b&value=c').request.val).toBe('b');
+  });
+
+  it('fixes a TTL as an absolute expiry at the receiving member', () => {
+    expect(parse('PUT', '/v2/keys/k', '', 'value=v&ttl=5').request.expiration).toBe(NOW + 5000);
+    expect(parse('PUT', '/v2/keys/k', '', 'value=v&ttl=').request.expiration).toBe(0);
+  });
+
+  it('turns GET with quorum=true into a QGET', () => {
+    expect(parse('GET', '/v2/keys/k', 'quorum=true').request.method).toBe('QGET');
+  });
+
+  it('refuses a value over the size cap with 209 and says the cap, before anything is proposed', () => {
+    const e = errorOf(() => parse('PUT', '/v2/keys/k', '', `value=${'x'.repeat(MAX_VALUE_BYTES + 1)}`));
+    expect(e.errorCode).toBe(209);
+    expect(e.status).toBe(400);
+    expect(e.cause).toContain(String(MAX_VALUE_BYTES));
+  });
+
+  it('counts the cap in UTF-8 bytes', () => {
+    const e = errorOf(() => parse('PUT', '/v2/keys/k', '', `value=${encodeURIComponent('é'.repeat(MAX_VALUE_BYTES / 2 + 1))}`));
+    expect(e.errorCode).toBe(209);
+  });
+
+  it("reports a bad escape as 210 Invalid POST form with Go's message", () => {
+    const e = errorOf(() => parse('PUT', '/v2/keys/k', '', 'value=%zz'));
+    expect(e.toJSON()).toEqual({ errorCode: 210, message: 'Invalid POST form', cause: 'invalid URL escape "%zz"', index: 0 });
+  });
+});
