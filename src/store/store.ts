@@ -26,7 +26,7 @@ export interface StoreOptions {
 export const STORE_VERSION = 2;
 
 /** Expiry times before 2000 are taken as "no TTL" (etcd's `minExpireTime`, for zero times from JS). */
-const MIN_EXPIRE_TIME = Date.UTC(2000, 0, 1);
+const MIN_EXPIRE_TIME = 946_684_800_000; // 2000-01-01T00:00:00Z
 
 /**
  * etcd's v2 store (v2store/store.go): a tree of files and dirs with one global index, TTLs, an
@@ -338,7 +338,7 @@ export class Store {
   }
 
   /** Follows `path` from the root: 104 at a file on the way, 100 naming the first missing component. */
-  internalGet(path: string): Node {
+  private internalGet(path: string): Node {
     const found = this.lookup(path);
     if (found instanceof Node) return found;
     throw this.error(found.code, found.cause);

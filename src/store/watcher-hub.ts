@@ -63,11 +63,9 @@ export class WatcherHub {
     this.history.add(e);
     const key = e.node.key;
     this.notifyWatchers(e, '/', false);
-    for (let i = key.indexOf('/', 1); ; i = key.indexOf('/', i + 1)) {
-      if (key.length <= 1) break;
-      this.notifyWatchers(e, i === -1 ? key : key.slice(0, i), false);
-      if (i === -1) break;
-    }
+    // Every prefix of the key that ends at a component: /a, /a/b, then /a/b/c itself.
+    for (let i = key.indexOf('/', 1); i !== -1; i = key.indexOf('/', i + 1)) this.notifyWatchers(e, key.slice(0, i), false);
+    if (key !== '/') this.notifyWatchers(e, key, false);
   }
 
   /**

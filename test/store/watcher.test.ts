@@ -38,6 +38,15 @@ describe('watch', () => {
     expect(w.tryNext()).toBeUndefined();
   });
 
+  it('wakes recursive watchers of every dir above the key, and only at component boundaries', () => {
+    const { store } = newStore();
+    const ws = ['/', '/a', '/a/b', '/a/b/c'].map((k) => store.watch(k, true, false, 0));
+    const sibling = store.watch('/a/bc', true, false, 0);
+    store.set('/a/b/c', false, '');
+    expect(ws.map((w) => w.tryNext()?.node.key)).toEqual(['/a/b/c', '/a/b/c', '/a/b/c', '/a/b/c']);
+    expect(sibling.tryNext()).toBeUndefined();
+  });
+
   it('answers from the history when sinceIndex is in the past, reporting the current index', () => {
     const { store } = newStore();
     store.set('/foo', false, 'a'); // 1
