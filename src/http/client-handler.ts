@@ -7,6 +7,12 @@ import { renderWatch } from './watch.ts';
 
 const utf8 = new TextDecoder();
 
+/**
+ * Internal: the front door names each client request, and names a retry of it the same, so a
+ * write that did commit before its member failed is answered, not applied again.
+ */
+export const REQUEST_ID_HEADER = 'X-Edgecd-Request-Id';
+
 /** What etcd 3.4 answers on `/version`; clients gate features on these strings. */
 export const VERSION = { etcdserver: '3.4.23', etcdcluster: '3.4.0' } as const;
 
@@ -58,6 +64,7 @@ async function handleKeys(request: Request, url: URL, path: string, context: Cli
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
     const form = parseForm(request.method, url.search.slice(1), request.headers.get('Content-Type'), body);
     const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, context.now());
+    v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';
     const response = await context.server.do(v2);
     if (response.watcher !== undefined) return renderWatch(response.watcher, response, headers, v2.stream, request.signal);
     if (response.event === undefined) return renderKeyError(new Error('received response with no Event/Watcher'), headers);

@@ -1,1 +1,1 @@
-export { handleClientRequest, VERSION, type ClientContext } from './client-handler.ts';
+export { handleClientRequest, REQUEST_ID_HEADER, VERSION, type ClientContext } from './client-handler.ts';

@@ -1,3 +1,4 @@
+import { REQUEST_ID_HEADER } from '../http/index.ts';
 import { FRONT_DOOR_HEADER, LEADER_HEADER, MEMBER_HEADER, NOT_LEADER_STATUS } from '../member/index.ts';
 
 /** How long the front door keeps trying while the cluster elects a leader. */
@@ -5,10 +6,21 @@ const ELECTION_WAIT_MS = 5_000;
 const RETRY_PAUSE_MS = 50;
 
 /**
+ * Causes of etcd's 300 Raft Internal Error after which the request may be sent again: its member
+ * lost leadership or found none. A retry carries the same request ID, so if the first attempt
+ * did commit, the retry is answered with its outcome instead of being applied twice.
+ */
+const RETRYABLE_CAUSES = [
+  'etcdserver: leader changed',
+  'etcdserver: request timed out, possibly due to previous leader failure',
+  'the member has been permanently removed from the cluster',
+];
+
+/**
  * Sends a request to the leader member and follows the cluster through elections. The leader is
- * cached per isolate; a member that is not the leader answers 421 naming the one it knows, and
- * during an election (no leader known, member unreachable) the router waits briefly and tries
- * again. Only requests that no member has processed are retried, so a retry is always safe.
+ * cached per isolate; a member that is not the leader answers 421 naming the one it knows; during
+ * an election (no leader known, member unreachable, leadership lost mid-request) the router
+ * waits briefly and tries again, for up to ELECTION_WAIT_MS.
  */
 export class LeaderRouter {
   private leader: string | undefined;
@@ -20,52 +32,64 @@ export class LeaderRouter {
 
   async forward(request: Request): Promise<Response> {
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
+    const requestId = crypto.randomUUID();
     const deadline = Date.now() + ELECTION_WAIT_MS;
     let attempt = 0;
     for (;;) {
       const target = this.leader ?? this.members[attempt % this.members.length]!;
       attempt++;
-      let response: Response | undefined;
-      try {
-        response = await this.stub(target).fetch(this.forwarded(request, target, body));
-      } catch {
-        this.leader = undefined;
-      }
-      if (response !== undefined) {
-        const hint = response.headers.get(LEADER_HEADER) ?? '';
-        if (response.status !== NOT_LEADER_STATUS) {
-          this.leader = hint === '' ? this.leader : hint;
-          return withoutInternalHeaders(response);
-        }
-        this.leader = hint === '' ? undefined : hint;
-        if (hint !== '' && hint !== target) continue;
-      }
-      if (Date.now() > deadline) return noLeader();
-      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+      const response = await this.stub(target)
+        .fetch(forwarded(request, target, requestId, body))
+        .catch(() => undefined);
+      const outcome = response === undefined ? 'retry' : await this.classify(response, target);
+      if (outcome !== 'retry' && outcome !== 'redirected') return outcome;
+      if (Date.now() > deadline) return response ?? timedOut();
+      if (outcome === 'retry') await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }
+  }
+
+  /** The response to hand back, or whether to try again (now at a named leader, or after a pause). */
+  private async classify(response: Response, target: string): Promise<Response | 'retry' | 'redirected'> {
+    const hint = response.headers.get(LEADER_HEADER) ?? '';
+    if (response.status === NOT_LEADER_STATUS) {
+      this.leader = hint === '' ? undefined : hint;
+      return hint !== '' && hint !== target ? 'redirected' : 'retry';
+    }
+    if (response.status === 500 || response.status === 503) {
+      const text = await response.text();
+      if (RETRYABLE_CAUSES.some((cause) => text.includes(cause))) {
+        this.leader = undefined;
+        return 'retry';
+      }
+      return clientResponse(new Response(text, response));
+    }
+    this.leader = hint === '' ? this.leader : hint;
+    return clientResponse(response);
   }
 
   private stub(name: string): DurableObjectStub {
     return this.namespace.get(this.namespace.idFromName(name));
   }
-
-  private forwarded(request: Request, target: string, body: ArrayBuffer | null): Request {
-    const headers = new Headers(request.headers);
-    headers.set(FRONT_DOOR_HEADER, '1');
-    headers.set(MEMBER_HEADER, target);
-    return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
-  }
 }
 
-function withoutInternalHeaders(response: Response): Response {
+function forwarded(request: Request, target: string, requestId: string, body: ArrayBuffer | null): Request {
+  const headers = new Headers(request.headers);
+  headers.set(FRONT_DOOR_HEADER, '1');
+  headers.set(MEMBER_HEADER, target);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
+}
+
+/** The member's response without the routing hint meant for the front door. */
+function clientResponse(response: Response): Response {
   if (!response.headers.has(LEADER_HEADER)) return response;
   const headers = new Headers(response.headers);
   headers.delete(LEADER_HEADER);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** What etcd answers when a request can't reach a leader in time (errorCode 300). */
-function noLeader(): Response {
+/** What etcd answers when a request finds no leader in time (errorCode 300). */
+function timedOut(): Response {
   return new Response(
     `${JSON.stringify({ errorCode: 300, message: 'Raft Internal Error', cause: 'etcdserver: request timed out', index: 0 })}\n`,
     { status: 500, headers: { 'Content-Type': 'application/json', 'X-Etcd-Index': '0' } },

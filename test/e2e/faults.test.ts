@@ -43,3 +43,30 @@ describe('faults', () => {
     expect(after.node.value).toBe('y');
   });
 });
+
+describe('writes during an election', () => {
+  it('applies each acknowledged in-order create exactly once, and no unacknowledged one twice', async () => {
+    const cluster = await launchCluster();
+    try {
+      const leader = (await (await fetch(`${cluster.url}/v2/members/leader`)).json()) as { name: string };
+      const writes = Array.from({ length: 20 }, (_, i) =>
+        fetch(`${cluster.url}/v2/keys/jobs`, { method: 'POST', body: new URLSearchParams({ value: `job${i}` }) }).then((r) => r.status),
+      );
+      await callControl(cluster.dataDir, 'POST', `/members/${leader.name}/abort`);
+      const statuses = await Promise.all(writes);
+      const listing = (await (await fetch(`${cluster.url}/v2/keys/jobs?quorum=true&sorted=true`)).json()) as {
+        node: { nodes?: { value: string }[] };
+      };
+      const values = (listing.node.nodes ?? []).map((n) => n.value);
+      // Never twice.
+      expect(new Set(values).size).toBe(values.length);
+      // Every acknowledged one is there.
+      statuses.forEach((status, i) => {
+        if (status === 201) expect(values).toContain(`job${i}`);
+      });
+      console.info(`writes across a leader reset: ${statuses.filter((s) => s === 201).length}/20 acknowledged, ${values.length} applied`);
+    } finally {
+      await cluster.destroy();
+    }
+  });
+});
