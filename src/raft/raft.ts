@@ -958,6 +958,10 @@ export class Raft {
   private sendMsgReadIndexResponse(m: Message): void {
     this.readOnly.addRequest(this.raftLog.committed, m);
     this.readOnly.recvAck(this.id, m.context);
+    // Batching: an ack of the newest context confirms every request queued before it, so a
+    // read heartbeat still in the outbox is replaced rather than joined: one round serves all
+    // the requests that arrived within one Ready.
+    this.msgs = this.msgs.filter((x) => !(x.type === 'MsgHeartbeat' && x.context !== ''));
     this.bcastHeartbeatWithCtx(m.context);
   }
 
