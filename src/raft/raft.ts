@@ -240,6 +240,26 @@ export class Raft {
     this.send(message({ type: 'MsgHeartbeat', to, commit, context: ctx }));
   }
 
+  /**
+   * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
+   * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
+   * MsgApps as the size cap allows, and as many as the inflight window allows.
+   */
+  appendsPending = false;
+
+  flushAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.state !== 'StateLeader') return;
+    this.prs.visit((id) => {
+      if (id === this.id) return;
+      if (!this.maybeSendAppend(id, true)) return;
+      while (this.maybeSendAppend(id, false)) {
+        /* fill the window */
+      }
+    });
+  }
+
   bcastAppend(): void {
     this.prs.visit((id) => {
       if (id !== this.id) this.sendAppend(id);
@@ -601,7 +621,8 @@ export class Raft {
           this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
         }
         if (!this.appendEntry(ents)) throw new ProposalDroppedError('raft proposal dropped: too many uncommitted entries');
-        this.bcastAppend();
+        // Not sent yet: every proposal until the next Ready rides the same MsgApps (group commit).
+        this.appendsPending = true;
         return;
       }
       case 'MsgReadIndex': {

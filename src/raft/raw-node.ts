@@ -187,6 +187,7 @@ export class RawNode {
 
   hasReady(): boolean {
     const r = this.raft;
+    r.flushAppends();
     const ss = r.softState();
     if (ss.lead !== this.prevSoftSt.lead || ss.raftState !== this.prevSoftSt.raftState) return true;
     const hs = r.hardState();
@@ -200,6 +201,7 @@ export class RawNode {
   ready(): Ready {
     if (this.readyOut) throw new RaftInvariantError('ready() called again before advance()');
     const r = this.raft;
+    r.flushAppends();
     const durableTerm = this.prevHardSt.term;
     const messages: Message[] = [];
     const messagesAfterPersist: Message[] = [];

@@ -28,6 +28,7 @@ function node(id: string, opts: NodeOptions & { peers?: string[]; entries?: Entr
 
 /** The messages a node queued since last asked, without running a Ready. */
 function take(n: RawNode): Message[] {
+  n.raft.flushAppends();
   const msgs = n.raft.msgs;
   n.raft.msgs = [];
   return msgs;
