@@ -13,7 +13,7 @@ const from = Number(process.env.SIM_FROM ?? 1);
 describe('simulated cluster', () => {
   it(`sim: ${single !== undefined ? `seed ${single}` : `${seeds} schedules x ${steps} steps`} keep Raft's safety properties`, () => {
     const list = single !== undefined ? [Number(single)] : Array.from({ length: seeds }, (_, i) => from + i);
-    const totals = { proposals: 0, acknowledged: 0, elections: 0, crashes: 0, snapshotsSent: 0, reads: 0 };
+    const totals = { proposals: 0, acknowledged: 0, elections: 0, crashes: 0, snapshotsSent: 0, reads: 0, confChanges: 0 };
     const started = performance.now();
     for (const seed of list) {
       let r: SimResult;
@@ -29,6 +29,7 @@ describe('simulated cluster', () => {
       totals.crashes += r.crashes;
       totals.snapshotsSent += r.snapshotsSent;
       totals.reads += r.reads;
+      totals.confChanges += r.confChanges;
     }
     const ms = performance.now() - started;
     process.stdout.write(`sim: ${list.length} schedules x ${steps} steps in ${(ms / 1000).toFixed(1)}s: ${JSON.stringify(totals)}\n`);

@@ -20,6 +20,9 @@ import { seededRandom } from '../cluster.ts';
  * applied everywhere.
  */
 
+/** How much of the trace a failure prints (SIM_TRACE_LINES). */
+const TRACE_LINES = Number(process.env.SIM_TRACE_LINES ?? 150);
+
 export interface SimOptions {
   seed: number;
   steps: number;
@@ -55,6 +58,7 @@ export interface SimResult {
   crashes: number;
   snapshotsSent: number;
   reads: number;
+  confChanges: number;
   trace: string[];
 }
 
@@ -64,7 +68,13 @@ export function runSimulation(opts: SimOptions): SimResult {
 
 class Simulation {
   private readonly rand: () => number;
+  /** Every node ever created (initial members, then nodes added by conf changes). */
   private readonly ids: NodeId[];
+  /** The configuration as applied so far (first application of each index, in order). */
+  private readonly members = new Set<NodeId>();
+  /** Nodes whose removal was applied: an operator shuts them down at the end. */
+  private readonly removed = new Set<NodeId>();
+  private confChanges = 0;
   private readonly nodes = new Map<NodeId, SimNode>();
   private net: InFlight[] = [];
   /** Partition group per node; messages cross only within a group. */
@@ -104,8 +114,14 @@ class Simulation {
     this.maxSizePerMsg = this.rand() < 0.5 ? 0 : 64;
     this.maxInflight = 1 + Math.floor(this.rand() * 4);
     this.electionTick = 4 + Math.floor(this.rand() * 6);
+    for (const id of this.ids) this.members.add(id);
+    // Bootstrapped as etcd does: the initial members are conf change entries at term 1, already
+    // committed, so a node added later learns them by replaying the log from index 1.
+    const bootstrap: Entry[] = this.ids.map((id, i) => ({ term: 1, index: i + 1, type: 'confChange', data: JSON.stringify({ type: 'addNode', nodeId: id }) }));
     for (const id of this.ids) {
       const storage = new MemoryStorage({ voters: this.ids, learners: [] });
+      storage.append(bootstrap);
+      storage.setHardState({ term: 1, vote: '', commit: bootstrap.length });
       const sn: SimNode = { id, storage, node: undefined, pending: undefined, appliedIndex: 0, confState: { voters: [...this.ids], learners: [] } };
       this.nodes.set(id, sn);
       this.start(sn);
@@ -150,7 +166,7 @@ class Simulation {
       this.healAndConverge();
     } catch (e) {
       if (e instanceof Error && this.opts.trace === true) {
-        e.message += `\n--- trace (last 80 steps) ---\n${this.trace.slice(-80).join('\n')}`;
+        e.message += `\n--- trace (last ${TRACE_LINES} steps) ---\n${this.trace.slice(-TRACE_LINES).join('\n')}`;
       }
       throw e;
     }
@@ -162,6 +178,7 @@ class Simulation {
       crashes: this.crashes,
       snapshotsSent: this.snapshotsSent,
       reads: this.reads,
+      confChanges: this.confChanges,
       trace: this.trace,
     };
   }
@@ -232,7 +249,7 @@ class Simulation {
         this.log(`transfer-leader ${sn.id} -> ${to}`);
         sn.node?.transferLeader(to);
       }
-    } else {
+    } else if (r < 0.99) {
       const sn = this.pick(live);
       if (sn !== undefined) {
         const ctx = `r${this.step}`;
@@ -240,6 +257,40 @@ class Simulation {
         this.log(`read-index ${sn.id} ${ctx}`);
         sn.node?.readIndex(ctx);
       }
+    } else {
+      const sn = this.pick(live);
+      if (sn !== undefined) this.changeMembership(sn);
+    }
+  }
+
+  /**
+   * Adds a new node (created at once with an empty disk, as an operator starts a new member) or
+   * removes a member, one voter at a time, proposed through a random node.
+   */
+  private changeMembership(sn: SimNode): void {
+    const voters = [...this.members].filter((id) => !this.removed.has(id));
+    let cc: ConfChange;
+    if (this.rand() < 0.5 && this.ids.length < 8) {
+      const id = `n${this.ids.length + 1}`;
+      this.ids.push(id);
+      const fresh: SimNode = { id, storage: new MemoryStorage(), node: undefined, pending: undefined, appliedIndex: 0, confState: { voters: [], learners: [] } };
+      this.nodes.set(id, fresh);
+      this.group.set(id, 0);
+      this.start(fresh);
+      cc = { type: 'addNode', nodeId: id };
+    } else {
+      if (voters.length <= 3) return;
+      const victim = this.pick(voters);
+      if (victim === undefined) return;
+      cc = { type: 'removeNode', nodeId: victim };
+    }
+    try {
+      sn.node?.proposeConfChange(cc);
+      this.confChanges++;
+      this.log(`propose ${cc.type} ${cc.nodeId} at ${sn.id}`);
+    } catch (e) {
+      if (!(e instanceof ProposalDroppedError)) throw e;
+      this.log(`propose ${cc.type} ${cc.nodeId} at ${sn.id}: dropped`);
     }
   }
 
@@ -290,7 +341,10 @@ class Simulation {
     if (sn.pending === undefined) {
       if (!node.hasReady()) return;
       const rd = node.ready();
-      if (rd.softState?.raftState === 'StateLeader') this.elections++;
+      if (rd.softState?.raftState === 'StateLeader') {
+        this.elections++;
+        this.log(`${sn.id} leads term ${node.raft.term} with voters ${node.status().config.voters.join(',')}`);
+      }
       this.log(`ready ${sn.id}: ${rd.entries.length} entries, ${rd.committedEntries.length} committed, hs=${JSON.stringify(rd.hardState)} early=${rd.messages.length} late=${rd.messagesAfterPersist.length}`);
       this.send(rd.messages);
       sn.pending = rd;
@@ -372,11 +426,21 @@ class Simulation {
     if (seen === undefined) {
       this.appliedAt.set(e.index, e);
       this.checkLeadersHave(e);
+      if (e.type === 'confChange') {
+        const cc = JSON.parse(e.data) as ConfChange;
+        if (cc.type === 'removeNode') {
+          this.members.delete(cc.nodeId);
+          this.removed.add(cc.nodeId);
+        } else if (cc.nodeId !== '') this.members.add(cc.nodeId);
+      }
     } else if (seen.term !== e.term || seen.data !== e.data || seen.type !== e.type) {
       throw new SafetyViolation(`State Machine Safety: ${sn.id} applied ${JSON.stringify(e)} at ${e.index}, another node applied ${JSON.stringify(seen)}`);
     }
     if (e.type === 'normal' && e.data !== '' && !this.acknowledged.has(e.data)) this.acknowledged.set(e.data, e.index);
-    if (e.type === 'confChange') sn.confState = sn.node?.applyConfChange(JSON.parse(e.data) as ConfChange) ?? sn.confState;
+    if (e.type === 'confChange') {
+      sn.confState = sn.node?.applyConfChange(JSON.parse(e.data) as ConfChange) ?? sn.confState;
+      this.log(`${sn.id} applied ${e.index}: ${e.data} -> voters ${sn.confState.voters.join(',')}`);
+    }
   }
 
   private propose(sn: SimNode): void {
@@ -461,11 +525,19 @@ class Simulation {
   private healAndConverge(): void {
     this.log('--- heal and converge ---');
     for (const id of this.ids) this.group.set(id, 0);
-    for (const sn of this.nodes.values()) if (sn.node === undefined) this.start(sn);
+    for (const sn of this.nodes.values()) if (sn.node === undefined && !this.removed.has(sn.id)) this.start(sn);
     let target = 0;
     for (const i of this.acknowledged.values()) target = Math.max(target, i);
     for (let round = 0; round < 2000; round++) {
-      const all = [...this.nodes.values()];
+      // Removed members are shut down; members (and nodes whose addition may yet commit) run.
+      for (const id of this.removed) {
+        const gone = this.nodes.get(id);
+        if (gone !== undefined) {
+          gone.node = undefined;
+          gone.pending = undefined;
+        }
+      }
+      const all = [...this.nodes.values()].filter((sn) => !this.removed.has(sn.id));
       if (round > 0 && round % 3 === 0) for (const sn of all) sn.node?.tick();
       for (const sn of all) {
         this.readyPhase(sn, true);
@@ -475,7 +547,8 @@ class Simulation {
       for (const f of q) this.deliver(f.m);
       this.step++;
       this.checkSafety();
-      const done = all.every((sn) => sn.appliedIndex >= target) && this.net.length === 0 && all.every((sn) => sn.pending === undefined);
+      const members = all.filter((sn) => this.members.has(sn.id));
+      const done = members.every((sn) => sn.appliedIndex >= target) && this.net.length === 0 && all.every((sn) => sn.pending === undefined);
       if (done && round > 10) {
         // Acknowledged proposals are applied everywhere at the same index (State Machine Safety held).
         for (const [data, index] of this.acknowledged) {
@@ -484,7 +557,7 @@ class Simulation {
         return;
       }
     }
-    const where = [...this.nodes.values()].map((sn) => `${sn.id}: applied ${sn.appliedIndex} ${JSON.stringify(sn.node?.status())}`).join('\n');
+    const where = [...this.nodes.values()].filter((sn) => this.members.has(sn.id)).map((sn) => `${sn.id}: applied ${sn.appliedIndex} ${JSON.stringify(sn.node?.status())}`).join('\n');
     throw new SafetyViolation(`Liveness: after healing, not every node applied up to ${target}\n${where}`);
   }
 }
