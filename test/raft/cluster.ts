@@ -6,6 +6,7 @@ import {
   type Entry,
   type Message,
   type NodeId,
+  type ReadState,
   type Ready,
 } from '../../src/raft/index.ts';
 
@@ -27,6 +28,8 @@ export interface TestNode {
   storage: MemoryStorage;
   /** Entries applied, in order (normal entries with data, and conf changes). */
   applied: Entry[];
+  /** ReadIndex answers received. */
+  readStates: ReadState[];
 }
 
 export type NodeOptions = Partial<Omit<Config, 'id' | 'storage'>>;
@@ -62,7 +65,7 @@ export class Cluster {
   }
 
   add(id: NodeId, storage: MemoryStorage, opts: NodeOptions = {}, seed = 1): TestNode {
-    const n: TestNode = { id, node: newRawNode(id, storage, opts, seed), storage, applied: [] };
+    const n: TestNode = { id, node: newRawNode(id, storage, opts, seed), storage, applied: [], readStates: [] };
     this.nodes.set(id, n);
     return n;
   }
@@ -83,12 +86,21 @@ export class Cluster {
     n.storage.append(rd.entries);
     if (rd.hardState !== undefined) n.storage.setHardState(rd.hardState);
     this.send(rd.messagesAfterPersist);
+    n.readStates.push(...rd.readStates);
     for (const e of rd.committedEntries) {
       n.applied.push(e);
       if (e.type === 'confChange') n.node.applyConfChange(JSON.parse(e.data) as ConfChange);
     }
     n.node.advance(rd);
     return rd;
+  }
+
+  /** Persists a Ready's writes to a node's storage (nothing else). */
+  storageWrite(id: NodeId, rd: Ready): void {
+    const n = this.get(id);
+    if (rd.snapshot !== undefined) n.storage.applySnapshot(rd.snapshot);
+    n.storage.append(rd.entries);
+    if (rd.hardState !== undefined) n.storage.setHardState(rd.hardState);
   }
 
   send(msgs: readonly Message[]): void {
