@@ -937,8 +937,10 @@ export class Raft {
     }
     if (this.prs.voters.size === 0) return cs;
     // Fewer voters may mean a lower quorum: more may be committed now.
-    if (this.maybeCommit()) this.bcastAppend();
-    else {
+    if (this.maybeCommit()) {
+      this.releasePendingReadIndexMessages();
+      this.bcastAppend();
+    } else {
       this.prs.visit((id) => {
         if (id !== this.id) this.maybeSendAppend(id, false);
       });
