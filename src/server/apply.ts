@@ -1,5 +1,5 @@
 import type { Event, Store, TTLOptions } from '../store/index.ts';
-import { CLUSTER_VERSION_KEY, MEMBER_ATTRIBUTES_PATH, type RaftCluster } from './cluster.ts';
+import { CLUSTER_VERSION_KEY, MEMBER_ATTRIBUTES_PATH, MEMBER_RAFT_ATTRIBUTES_PATH, type RaftCluster } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { V2Request } from './request.ts';
 
@@ -59,6 +59,15 @@ function applyPut(store: Store, cluster: RaftCluster, r: V2Request): ApplyResult
   const published = MEMBER_ATTRIBUTES_PATH.exec(r.path);
   if (published !== null) {
     cluster.updateAttributes(published[1]!, JSON.parse(r.val) as { name?: string; clientURLs?: string[] });
+    return {};
+  }
+  const updated = MEMBER_RAFT_ATTRIBUTES_PATH.exec(r.path);
+  if (updated !== null) {
+    // `member update` (etcd: a ConfChangeUpdateNode). Peer URLs name members here but change no
+    // Raft voter, so it travels as an ordinary entry; validation happens at apply, as in etcd.
+    const { peerURLs } = JSON.parse(r.val) as { peerURLs: string[] };
+    cluster.validateUpdate(updated[1]!, peerURLs);
+    cluster.updatePeerURLs(updated[1]!, peerURLs);
     return {};
   }
   if (r.path === CLUSTER_VERSION_KEY) {

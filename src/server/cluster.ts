@@ -30,8 +30,11 @@ const REMOVED_PREFIX = '/0/removed_members';
 export const CLUSTER_VERSION_KEY = '/0/version';
 /** `PUT /0/members/<id>/attributes` is a member publishing its name and client URLs. */
 export const MEMBER_ATTRIBUTES_PATH = /^\/0\/members\/([0-9a-f]{1,16})\/attributes$/;
+/** `PUT /0/members/<id>/raftAttributes` is `member update`: new peer URLs (etcd's ConfChangeUpdateNode). */
+export const MEMBER_RAFT_ATTRIBUTES_PATH = /^\/0\/members\/([0-9a-f]{1,16})\/raftAttributes$/;
 
 export const memberAttributesPath = (id: MemberId): string => `${MEMBERS_PREFIX}/${id}/attributes`;
+export const memberRaftAttributesPath = (id: MemberId): string => `${MEMBERS_PREFIX}/${id}/raftAttributes`;
 
 /**
  * The cluster's membership, kept in the v2 store exactly where etcd keeps it (membership/store.go):
@@ -70,6 +73,25 @@ export class RaftCluster {
   /** Client URLs of every started member, as `/v2/machines` lists them. */
   clientURLs(): string[] {
     return this.list().flatMap((m) => m.clientURLs);
+  }
+
+  /**
+   * etcd's `IsReadyToAddVotingMember` (strict reconfiguration check): after the add, the started
+   * members (those that published a name) must still be a quorum. A one-member cluster may grow.
+   */
+  isReadyToAddVotingMember(): boolean {
+    const members = this.list();
+    const started = members.filter((m) => m.name !== '').length;
+    const total = members.length + 1;
+    if (started === 1 && total === 2) return true;
+    return started >= Math.floor(total / 2) + 1;
+  }
+
+  /** etcd's `IsReadyToRemoveVotingMember`: the started members left must be a quorum of those left. */
+  isReadyToRemoveVotingMember(id: MemberId): boolean {
+    const rest = this.list().filter((m) => m.id !== id);
+    const started = rest.filter((m) => m.name !== '').length;
+    return started >= Math.floor(rest.length / 2) + 1;
   }
 
   validateAdd(member: MemberContext): void {

@@ -12,9 +12,9 @@ import {
 import { EtcdError, Store, type Event, type Watcher } from '../store/index.ts';
 import { AppliedRequests } from './applied-requests.ts';
 import { applyV2Request, type ApplyResult } from './apply.ts';
-import { memberAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
+import { memberAttributesPath, memberRaftAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
 import { ServerError } from './errors.ts';
-import type { MemberId } from './member-id.ts';
+import { computeMemberId, type MemberId } from './member-id.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import { ReadIndexBatcher } from './read-index.ts';
 import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
@@ -184,12 +184,48 @@ export class EtcdServer {
     }
   }
 
-  /** Asks for a membership change and resolves once it is applied (etcd's `configure`). */
-  async proposeConfChange(change: ConfChange, member?: MemberContext): Promise<void> {
+  // ---- membership (etcd's AddMember / RemoveMember / UpdateMember) ----
+
+  /**
+   * Adds a member by its peer URLs. Its ID is etcd's for a member added at run time: SHA-1 of
+   * the peer URLs and the Unix time of the request (`NewMember("", urls, "", &now)`), so IDs are
+   * never reused. Resolves with the new member once the change is applied.
+   */
+  async addMember(peerURLs: string[], nowMs: number): Promise<Member> {
+    if (!this.cluster.isReadyToAddVotingMember()) throw new ServerError(ServerError.NotEnoughStartedMembers);
+    const member: MemberContext = { id: computeMemberId(peerURLs, '', Math.floor(nowMs / 1000)), name: '', peerURLs, clientURLs: [] };
+    await this.configure({ type: 'addNode', nodeId: member.id }, member);
+    return { id: member.id, name: '', peerURLs: [...peerURLs], clientURLs: [] };
+  }
+
+  /**
+   * Removes a member. Removing the leader itself is fine: when it applies the change, Raft hands
+   * leadership to the most up-to-date voter (TimeoutNow) and steps down.
+   */
+  async removeMember(id: MemberId): Promise<void> {
+    if (this.cluster.member(id) !== undefined && !this.cluster.isReadyToRemoveVotingMember(id)) {
+      throw new ServerError(ServerError.NotEnoughStartedMembers);
+    }
+    await this.configure({ type: 'removeNode', nodeId: id });
+  }
+
+  /** Changes a member's peer URLs (validated when applied: unknown ID, URL already in use). */
+  async updateMember(id: MemberId, peerURLs: string[]): Promise<void> {
+    const request = newRequest({ method: 'PUT', path: memberRaftAttributesPath(id), val: JSON.stringify({ peerURLs }) });
+    const outcome = await this.propose(request);
+    if (outcome.error !== undefined) throw outcome.error;
+  }
+
+  /** etcd's `configure`: propose a conf change and wait until it is applied. */
+  private async configure(change: ConfChange, member?: MemberContext): Promise<void> {
     if (this.removed) throw new ServerError(ServerError.Removed);
     const id = this.nextRequestId();
     const result = this.wait.register(id, this.ticks + this.requestTimeoutTicks);
-    this.node.proposeConfChange({ ...change, context: JSON.stringify({ requestId: id, member }) });
+    try {
+      this.node.proposeConfChange({ ...change, context: JSON.stringify({ requestId: id, member }) });
+    } catch (error) {
+      this.wait.fail(id, error instanceof ProposalDroppedError ? new ServerError(ServerError.TimeoutDueToLeaderFail) : (error as Error));
+    }
     const outcome = await result;
     if (outcome.error !== undefined) throw outcome.error;
   }
@@ -317,12 +353,8 @@ export class EtcdServer {
       if (change.type === 'removeNode') this.cluster.validateRemove(change.nodeId);
       else if (context.member !== undefined) this.cluster.validateAdd(context.member);
       this.confState = this.node.applyConfChange(change);
-      if (change.type === 'removeNode') {
-        this.cluster.removeMember(change.nodeId);
-        if (change.nodeId === this.options.id) this.onRemoved();
-      } else if (context.member !== undefined) {
-        this.cluster.addMember(context.member);
-      }
+      if (change.type === 'removeNode') this.cluster.removeMember(change.nodeId);
+      else if (context.member !== undefined) this.cluster.addMember(context.member);
     } catch (error) {
       // Refused by the membership: Raft still sees the entry applied, as a no-op (etcd sets the
       // node ID to None).
@@ -330,6 +362,8 @@ export class EtcdServer {
       outcome = { error: error as Error };
     }
     if (context.requestId !== undefined) this.wait.trigger(context.requestId, outcome);
+    // A member that applied its own removal stops (etcd: "the member has been permanently removed").
+    if (change.type === 'removeNode' && outcome.error === undefined && change.nodeId === this.options.id) this.onRemoved();
   }
 
   /** A leader's first commit in its term: record the cluster version if no one has yet. */

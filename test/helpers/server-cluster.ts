@@ -154,6 +154,27 @@ export class ServerCluster {
     this.member(name).up = false;
   }
 
+  /** Starts a member that was added with `addMember`: empty disk, it learns everything from the leader. */
+  join(name: string, id: string): SimMember {
+    const disk = new MemoryLogStore();
+    const m: SimMember = { name, id, disk, server: this.newServer(name, id, disk, this.members.size + 200), up: true };
+    this.members.set(name, m);
+    return m;
+  }
+
+  /** Drives the cluster until `promise` settles (for calls other than `do`). */
+  async drive<T>(promise: Promise<T>, maxTicks = 100): Promise<T> {
+    let settled = false;
+    const tracked = promise.finally(() => (settled = true));
+    tracked.catch(() => undefined);
+    for (let i = 0; i < maxTicks && !settled; i++) {
+      this.settle();
+      await new Promise((r) => setImmediate(r));
+      if (!settled) this.tick();
+    }
+    return tracked;
+  }
+
   restart(name: string): void {
     const m = this.member(name);
     const i = [...this.members.keys()].indexOf(name);
