@@ -314,6 +314,8 @@ class Simulation {
     if (to?.node === undefined) return;
     if (this.group.get(m.from) !== this.group.get(m.to)) {
       this.log(`cut ${describe(m)}`);
+      // A transport that notices a failed send tells Raft (etcd's ReportUnreachable).
+      if (this.rand() < 0.3) this.nodes.get(m.from)?.node?.reportUnreachable(m.to);
       return;
     }
     this.log(`deliver ${describe(m)}`);
