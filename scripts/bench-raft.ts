@@ -30,6 +30,7 @@ interface Result {
   bytesPerMsgApp: number;
   entriesPerMsgApp: number;
   roundsPerSec: number;
+  msgsPerRound: number;
 }
 
 function run(batch: number): Result {
@@ -54,6 +55,7 @@ function run(batch: number): Result {
   let msgApps = 0;
   let msgAppBytes = 0;
   let msgAppEntries = 0;
+  let msgs = 0;
   let applied = 0;
 
   const cycle = (): boolean => {
@@ -67,6 +69,7 @@ function run(batch: number): Result {
       const send = (ms: Message[]): void => {
         for (const m of ms) {
           const json = JSON.stringify(m);
+          msgs++;
           if (m.type === 'MsgApp' && m.entries.length > 0) {
             msgApps++;
             msgAppBytes += json.length;
@@ -106,6 +109,7 @@ function run(batch: number): Result {
   msgApps = 0;
   msgAppBytes = 0;
   msgAppEntries = 0;
+  msgs = 0;
   applied = 0;
 
   const data = 'x'.repeat(payload);
@@ -126,14 +130,15 @@ function run(batch: number): Result {
     bytesPerMsgApp: Math.round(msgAppBytes / Math.max(1, msgApps)),
     entriesPerMsgApp: Number((msgAppEntries / Math.max(1, msgApps)).toFixed(1)),
     roundsPerSec: Math.round(rounds / secs),
+    msgsPerRound: Number((msgs / rounds).toFixed(1)),
   };
 }
 
 process.stdout.write(`raft bench: 3 nodes in memory, ${total} proposals of ${payload} bytes, JSON transport\n`);
-process.stdout.write('batch  proposals/s  rounds/s  MsgApps  bytes/MsgApp  entries/MsgApp\n');
+process.stdout.write('batch  proposals/s  rounds/s  msgs/round  MsgApps(with entries)  bytes/MsgApp  entries/MsgApp\n');
 for (const batch of [1, 10, 100, 1000]) {
   const r = run(batch);
   process.stdout.write(
-    `${String(r.batch).padStart(5)}  ${String(r.proposalsPerSec).padStart(11)}  ${String(r.roundsPerSec).padStart(8)}  ${String(r.msgApps).padStart(7)}  ${String(r.bytesPerMsgApp).padStart(12)}  ${String(r.entriesPerMsgApp).padStart(14)}\n`,
+    `${String(r.batch).padStart(5)}  ${String(r.proposalsPerSec).padStart(11)}  ${String(r.roundsPerSec).padStart(8)}  ${String(r.msgsPerRound).padStart(10)}  ${String(r.msgApps).padStart(21)}  ${String(r.bytesPerMsgApp).padStart(12)}  ${String(r.entriesPerMsgApp).padStart(14)}\n`,
   );
 }
