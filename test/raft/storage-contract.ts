@@ -74,6 +74,10 @@ export function describeStorageContract(
   make: () => Promise<TestableStorage> | TestableStorage,
   options: StorageContractOptions = {},
 ): void {
+  const around = options.around;
+  const it = (title: string, body: () => Promise<void>): void => {
+    vitestIt(title, () => (around === undefined ? body() : around(body)));
+  };
   describe(`Storage contract: ${name}`, () => {
     const around = options.around ?? ((body: () => Promise<void>) => body());
     const it = (title: string, body: () => Promise<void>): void => {
