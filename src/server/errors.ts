@@ -12,6 +12,7 @@ export class ServerError extends Error {
   static readonly RequestTooLarge = 'etcdserver: request is too large';
   static readonly UnknownMethod = 'etcdserver: unknown method';
   static readonly NotEnoughStartedMembers = 'etcdserver: re-configuration failed due to not enough started members';
+  static readonly Unhealthy = 'etcdserver: unhealthy cluster';
   static readonly Removed = 'the member has been permanently removed from the cluster';
 
   constructor(message: string) {

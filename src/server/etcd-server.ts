@@ -50,6 +50,11 @@ export interface ServerResponse {
   term: number;
 }
 
+/**
+ * etcd's `HealthInterval`: a membership change needs every voter connected for this long
+ * (`isConnectedFullySince`), so a cluster refuses changes in its first seconds.
+ */
+const HEALTH_INTERVAL_MS = 5_000;
 /** etcd's `SyncTicker`: while keys with a TTL exist the leader proposes a SYNC every 500 ms. */
 const SYNC_INTERVAL_MS = 500;
 /** etcd's request timeout: 5 s plus two election timeouts. */
@@ -78,6 +83,9 @@ export class EtcdServer {
   private readonly reads: ReadIndexBatcher;
   private readonly requestTimeoutTicks: number;
   private readonly syncTicks: number;
+  private readonly healthTicks: number;
+  /** When each peer was first and last heard from, in ticks (etcd's transport `ActiveSince`). */
+  private readonly peerActivity = new Map<MemberId, { since: number; last: number }>();
 
   private ticks = 0;
   private appliedIndex = 0;
@@ -103,6 +111,7 @@ export class EtcdServer {
     this.cluster = new RaftCluster(this.store);
     this.requestTimeoutTicks = Math.ceil((REQUEST_TIMEOUT_BASE_MS + 2 * options.electionTicks * options.tickMs) / options.tickMs);
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
+    this.healthTicks = Math.ceil(HEALTH_INTERVAL_MS / options.tickMs);
     this.requestEpoch = Math.floor(options.clock.now()).toString(36);
 
     const snapshot = options.logStore.snapshot();
@@ -155,6 +164,12 @@ export class EtcdServer {
 
   step(message: Message): void {
     if (this.removed) return;
+    const activity = this.peerActivity.get(message.from);
+    if (activity === undefined || this.ticks - activity.last > this.options.electionTicks) {
+      this.peerActivity.set(message.from, { since: this.ticks, last: this.ticks });
+    } else {
+      activity.last = this.ticks;
+    }
     this.node.step(message);
   }
 
@@ -193,6 +208,10 @@ export class EtcdServer {
    */
   async addMember(peerURLs: string[], nowMs: number): Promise<Member> {
     if (!this.cluster.isReadyToAddVotingMember()) throw new ServerError(ServerError.NotEnoughStartedMembers);
+    const voters = this.cluster.ids().filter((id) => id !== this.options.id);
+    if (this.isLeader && voters.some((id) => !this.connectedSince(id, this.ticks - this.healthTicks))) {
+      throw new ServerError(ServerError.Unhealthy);
+    }
     const member: MemberContext = { id: computeMemberId(peerURLs, '', Math.floor(nowMs / 1000)), name: '', peerURLs, clientURLs: [] };
     await this.configure({ type: 'addNode', nodeId: member.id }, member);
     return { id: member.id, name: '', peerURLs: [...peerURLs], clientURLs: [] };
@@ -206,6 +225,14 @@ export class EtcdServer {
     if (this.cluster.member(id) !== undefined && !this.cluster.isReadyToRemoveVotingMember(id)) {
       throw new ServerError(ServerError.NotEnoughStartedMembers);
     }
+    // etcd's `mayRemoveMember`: a member that is down may always go; otherwise the members left
+    // connected must stay a quorum. Only the leader hears from every peer, so only it can tell.
+    const reachable = this.cluster.member(id) !== undefined && (id === this.options.id || this.connectedSince(id, this.ticks));
+    if (this.isLeader && reachable) {
+      const voters = this.cluster.ids();
+      const active = voters.filter((v) => v === this.options.id || this.connectedSince(v, this.ticks - this.healthTicks)).length;
+      if (active - 1 < 1 + Math.floor((voters.length - 1) / 2)) throw new ServerError(ServerError.Unhealthy);
+    }
     await this.configure({ type: 'removeNode', nodeId: id });
   }
 
@@ -214,6 +241,12 @@ export class EtcdServer {
     const request = newRequest({ method: 'PUT', path: memberRaftAttributesPath(id), val: JSON.stringify({ peerURLs }) });
     const outcome = await this.propose(request);
     if (outcome.error !== undefined) throw outcome.error;
+  }
+
+  /** Whether a peer has been heard from continuously since `sinceTick` (and recently). */
+  private connectedSince(id: MemberId, sinceTick: number): boolean {
+    const activity = this.peerActivity.get(id);
+    return activity !== undefined && activity.since <= sinceTick && this.ticks - activity.last <= this.options.electionTicks;
   }
 
   /** etcd's `configure`: propose a conf change and wait until it is applied. */
