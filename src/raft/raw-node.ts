@@ -153,7 +153,10 @@ export class RawNode {
     try {
       this.raft.step(m);
     } catch (e) {
-      if (e instanceof ProposalDroppedError && m.from !== this.raft.id) return;
+      // A forwarded proposal (even one of ours, bounced back by a node that forwards to us) that
+      // cannot be taken: its proposer times out, as with etcd. Our own proposals go through
+      // propose(), which does throw.
+      if (e instanceof ProposalDroppedError) return;
       throw e;
     }
   }
