@@ -1,8 +1,9 @@
-import type { EtcdServer, Member } from '../server/index.ts';
+import type { EtcdServer } from '../server/index.ts';
 import { normalizeKey } from '../store/index.ts';
 import { parseForm } from './form.ts';
 import { parseKeyRequest } from './key-request.ts';
-import { httpError, jsonBody, methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
+import { handleMembers } from './members-handler.ts';
+import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
 import { renderWatch } from './watch.ts';
 
 const utf8 = new TextDecoder();
@@ -36,7 +37,9 @@ export async function handleClientRequest(request: Request, context: ClientConte
   if (canonical !== path) return redirect(`${encodeURI(canonical)}${url.search}`);
 
   if (path === '/v2/keys' || path.startsWith('/v2/keys/')) return handleKeys(request, url, path, context);
-  if (path === '/v2/members' || path.startsWith('/v2/members/')) return handleMembers(request, path, context);
+  if (path === '/v2/members' || path.startsWith('/v2/members/')) {
+    return handleMembers(request, path, context.server, context.clusterId, context.now());
+  }
   switch (path) {
     case '/v2/machines':
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(['GET', 'HEAD']);
@@ -73,28 +76,6 @@ async function handleKeys(request: Request, url: URL, path: string, context: Cli
   } catch (error) {
     return renderKeyError(error, headers);
   }
-}
-
-/** etcd 3.4's members API, read side (`GET /v2/members`, `GET /v2/members/leader`). */
-function handleMembers(request: Request, path: string, context: ClientContext): Response {
-  const allowed = ['GET', 'POST', 'DELETE', 'PUT'];
-  if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
-  const headers = new Headers({ 'X-Etcd-Cluster-Id': context.clusterId, 'Content-Type': 'application/json' });
-  const rest = path.slice('/v2/members'.length).replace(/^\//, '');
-  if (request.method !== 'GET') return httpError(405, 'Method Not Allowed', headers);
-  if (rest === '') {
-    return new Response(jsonBody({ members: context.server.cluster.list().map(memberJSON) }), { headers });
-  }
-  if (rest === 'leader') {
-    const leader = context.server.leaderMember;
-    if (leader === undefined) return httpError(503, 'During election', headers);
-    return new Response(jsonBody(memberJSON(leader)), { headers });
-  }
-  return httpError(404, 'Not found', headers);
-}
-
-function memberJSON(m: Member): Member {
-  return { id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs };
 }
 
 /** Go's ServeMux `cleanPath`: `path.Clean`, keeping a trailing slash. */

@@ -48,10 +48,10 @@ export function renderKeyError(error: unknown, headers: Headers): Response {
   return new Response(jsonBody(trimmed.toJSON()), { status: trimmed.status, headers });
 }
 
-/** etcd's `httptypes.HTTPError`: `{"message": ...}` with a status (members and stats APIs). */
+/** etcd's `httptypes.HTTPError`: `{"message": ...}` with a status, no trailing newline (json.Marshal). */
 export function httpError(status: number, message: string, headers = new Headers()): Response {
   headers.set('Content-Type', 'application/json');
-  return new Response(jsonBody({ message }), { status, headers });
+  return new Response(JSON.stringify({ message }), { status, headers });
 }
 
 /** Go's `http.NotFound`. */
