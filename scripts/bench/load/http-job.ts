@@ -1,0 +1,112 @@
+import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import { percentile, Samples } from '../stats.ts';
+import { KEY_COUNT, VALUE_BYTES, type FillJob, type HttpJob, type HttpWorkload, type JobResult } from './job.ts';
+
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+/** One ~100-byte value; the form body etcd's v2 API takes for a PUT. */
+const VALUE = 'v'.repeat(VALUE_BYTES);
+const PUT_BODY = `value=${VALUE}`;
+/** autocannon only notices its end on a sample tick: keep ticks short so runs last what we ask. */
+const SAMPLE_MS = 50;
+
+export function keyPath(i: number): string {
+  return `/v2/keys/bench/k${i}`;
+}
+
+function randomKey(): string {
+  return keyPath(Math.floor(Math.random() * KEY_COUNT));
+}
+
+function put(path: string): AutocannonRequest {
+  return { method: 'PUT', path, headers: FORM, body: PUT_BODY };
+}
+
+function get(path: string): AutocannonRequest {
+  return { method: 'GET', path, headers: {}, body: '' };
+}
+
+/**
+ * The request of each workload, made afresh per request by autocannon's `setupRequest` so that
+ * keys (and for `mix` the method) vary while connections stay kept-alive.
+ */
+function setupFor(workload: HttpWorkload): () => AutocannonRequest {
+  switch (workload) {
+    case 'put':
+      return () => put(randomKey());
+    case 'get':
+      return () => get(randomKey());
+    case 'getq':
+      return () => get(`${randomKey()}?quorum=true`);
+    case 'mix':
+      return () => (Math.random() < 0.1 ? put(randomKey()) : get(randomKey()));
+  }
+}
+
+interface Run {
+  url: string;
+  connections: number;
+  durationSec?: number;
+  amount?: number;
+  /** With `amount`: stop at this bound anyway and report what was done. */
+  maxSec?: number;
+  next: () => AutocannonRequest;
+}
+
+/** Runs autocannon, timing every response itself (autocannon's histogram has 1 ms resolution). */
+function runAutocannon(run: Run): Promise<JobResult> {
+  const latencies = new Samples();
+  const badStatus: Record<string, number> = {};
+  let started = 0;
+  let bound: ReturnType<typeof setTimeout> | undefined;
+  return new Promise((resolvePromise, reject) => {
+    const instance = autocannon(
+      {
+        url: run.url,
+        connections: run.connections,
+        ...(run.amount === undefined ? { duration: run.durationSec ?? 1 } : { amount: run.amount }),
+        sampleInt: SAMPLE_MS,
+        timeout: 10,
+        requests: [{ setupRequest: () => run.next() }],
+        skipAggregateResult: true,
+      },
+      (error: Error | null, result: AutocannonResult) => {
+        clearTimeout(bound);
+        if (error !== null) {
+          reject(error);
+          return;
+        }
+        const elapsedSec = (performance.now() - started) / 1000;
+        resolvePromise({
+          ok: latencies.length,
+          elapsedSec,
+          perSec: latencies.length / elapsedSec,
+          p50: percentile(latencies.values(), 0.5),
+          p99: percentile(latencies.values(), 0.99),
+          samples: latencies.length,
+          errors: result.errors + result.non2xx,
+          badStatus,
+        });
+      },
+    );
+    started = performance.now();
+    if (run.maxSec !== undefined) bound = setTimeout(() => instance.stop(), run.maxSec * 1000);
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
+      else badStatus[statusCode] = (badStatus[statusCode] ?? 0) + 1;
+    });
+  });
+}
+
+export function runHttpJob(job: HttpJob): Promise<JobResult> {
+  return runAutocannon({ url: job.url, connections: job.connections, durationSec: job.durationSec, next: setupFor(job.workload) });
+}
+
+/**
+ * Writes distinct keys `/bench/<prefix><i>`, each once, as fast as `connections` clients can;
+ * stops early at `maxSec` and reports how many were written.
+ */
+export function runFillJob(job: FillJob): Promise<JobResult> {
+  let next = 0;
+  const request = (): AutocannonRequest => put(`/v2/keys/bench/${job.prefix}${next++ % job.count}`);
+  return runAutocannon({ url: job.url, connections: job.connections, amount: job.count, maxSec: job.maxSec, next: request });
+}
