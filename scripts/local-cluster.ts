@@ -115,14 +115,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   });
   await mf.ready;
   const namespace = await mf.getDurableObjectNamespace('MEMBER', 'edgecd');
-  const call = (name: string, path: string) =>
-    namespace.get(namespace.idFromName(name)).fetch(`http://member${path}`, { method: 'POST', headers: { 'X-Edgecd-Member': name } });
+  const call = (name: string, path: string, body = '{}') =>
+    namespace.get(namespace.idFromName(name)).fetch(`http://member${path}`, { method: 'POST', headers: { 'X-Edgecd-Member': name }, body });
   // Wake every member: each starts its ticker and alarm and joins the election.
   await Promise.all(members.map(async (m) => (await call(m.name, '/admin/start')).text()));
-  const control = await serveControl(dataDir, async (method, path) => {
-    const match = /^\/members\/([^/]+)\/(status|abort)$/.exec(path);
-    if (match === null || (match[2] === 'abort' && method !== 'POST')) return { status: 404, body: '{"message":"not found"}' };
-    const response = await call(match[1]!, `/admin/${match[2]!}`).catch(() => undefined);
+  const control = await serveControl(dataDir, async (method, path, body) => {
+    const match = /^\/members\/([^/]+)\/(status|abort|join|wipe)$/.exec(path);
+    if (match === null || (match[2] !== 'status' && method !== 'POST')) return { status: 404, body: '{"message":"not found"}' };
+    const response = await call(match[1]!, `/admin/${match[2]!}`, body || '{}').catch(() => undefined);
     // An aborted object drops the request that aborted it: that is the reset having happened.
     if (response === undefined) return match[2] === 'abort' ? { status: 204, body: '' } : { status: 502, body: '{"message":"member unreachable"}' };
     return { status: response.status, body: await response.text() };

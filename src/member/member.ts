@@ -3,7 +3,8 @@ import { handleClientRequest, type ClientContext } from '../http/index.ts';
 import type { Message } from '../raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } from '../server/index.ts';
 import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
-import { loadIdentity, saveIdentity, type Identity } from './identity.ts';
+import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
+import { migrate } from './schema.ts';
 import { MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
@@ -15,6 +16,17 @@ export const LEADER_HEADER = 'X-Edgecd-Leader';
 export const NOT_LEADER_STATUS = 421;
 /** The watchdog alarm's period: an evicted member is woken again within this. */
 const WATCHDOG_MS = 30_000;
+/** etcd's words when a removed member's data dir is used again (etcdserver/server.go). */
+export const REMOVED_MESSAGE = 'the member has been permanently removed from the cluster\nthe data-dir used by this member must be removed.';
+
+/** What `edgecd member start` sends to join a running cluster (etcd's `--initial-cluster-state existing`). */
+interface JoinRequest {
+  name: string;
+  id: string;
+  clusterId: string;
+  /** The cluster's current members: Raft ID → peer URL. */
+  peers: Record<string, string>;
+}
 
 /**
  * One etcd member as a Durable Object. A thin shell: the member's brain is `EtcdServer`; this
@@ -22,7 +34,7 @@ const WATCHDOG_MS = 30_000;
  */
 export class Member extends DurableObject<MemberEnv> {
   private readonly config: MemberConfig;
-  private readonly logStore: SqliteLogStore;
+  private logStore: SqliteLogStore;
   private identity: Identity | undefined;
   private server: EtcdServer | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -38,15 +50,16 @@ export class Member extends DurableObject<MemberEnv> {
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname === '/admin/join') return this.join((await request.json()) as JoinRequest);
+    if (url.pathname === '/admin/wipe') return this.wipe(((await request.json()) as { force?: boolean }).force === true);
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (url.pathname === '/raft') return this.receiveRaft(request, server);
     if (url.pathname.startsWith('/admin/')) return this.admin(url.pathname, server);
     if (server === undefined) {
-      return Response.json({ message: this.identity?.removed ? 'the member has been permanently removed from the cluster' : 'member not started' }, { status: 503 });
+      return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
     }
-    const leaderName = this.leaderName(server);
     if (request.headers.has(FRONT_DOOR_HEADER) && !server.raftStatus.isLeader) {
-      return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: leaderName } });
+      return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: this.leaderName(server) } });
     }
     const response = await handleClientRequest(request, this.clientContext(server));
     this.pump();
@@ -62,14 +75,54 @@ export class Member extends DurableObject<MemberEnv> {
 
   // ---- start-up ----
 
-  /** Starts this member if it can: from its storage, or by bootstrapping a new cluster. */
+  /**
+   * Starts this member if it can: from its storage, or, for a member of `--initial-cluster` that
+   * never ran (and was not wiped), by bootstrapping the new cluster.
+   */
   private startAs(name: string | undefined): EtcdServer | undefined {
     if (this.server !== undefined || this.identity?.removed) return this.server;
     if (this.identity === undefined) {
-      if (name === undefined || !this.config.initialCluster.has(name)) return undefined;
+      if (name === undefined || !this.config.initialCluster.has(name) || isWiped(this.ctx.storage.sql)) return undefined;
       this.identity = this.bootstrap(name);
     }
     return this.start(this.identity);
+  }
+
+  /**
+   * `edgecd member start --initial-cluster-state existing`: become the member the cluster added
+   * (`etcdctl member add`), with an empty log that the leader fills. Storage that belonged to
+   * another member, or to this one before it was removed, is refused with etcd's words.
+   */
+  private join(request: JoinRequest): Response {
+    if (this.identity !== undefined) {
+      if (this.identity.removed || this.identity.id !== request.id) {
+        return Response.json({ message: REMOVED_MESSAGE, id: this.identity.id }, { status: 409 });
+      }
+      this.startAs(this.identity.name);
+      return Response.json(this.status(this.server));
+    }
+    this.identity = { name: request.name, id: request.id, clusterId: request.clusterId, removed: false, peers: request.peers };
+    saveIdentity(this.ctx.storage.sql, this.identity);
+    return Response.json(this.status(this.start(this.identity)));
+  }
+
+  /**
+   * `edgecd member wipe` (the seed's `docker volume rm`): delete everything this object stores. A
+   * live member of the cluster is kept unless forced: wiping it would lose a voter's log.
+   */
+  private async wipe(force: boolean): Promise<Response> {
+    if (this.server !== undefined && !this.server.isRemoved && !force) {
+      return Response.json({ message: `${this.identity?.name ?? 'this member'} is a live member of the cluster: remove it first (or force the wipe)` }, { status: 409 });
+    }
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.server = undefined;
+    this.identity = undefined;
+    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.deleteAlarm();
+    migrate(this.ctx.storage.sql);
+    markWiped(this.ctx.storage.sql);
+    this.logStore = new SqliteLogStore(this.ctx.storage.sql, (closure) => this.ctx.storage.transactionSync(closure));
+    return Response.json({ wiped: true });
   }
 
   /** etcd's `--initial-cluster-state new`: the initial members' IDs and the cluster ID, as etcd computes them. */
@@ -81,7 +134,7 @@ export class Member extends DurableObject<MemberEnv> {
       clientURLs: [],
     }));
     const self = members.find((m) => m.name === name)!;
-    const identity: Identity = { name, id: self.id, clusterId: computeClusterId(members.map((m) => m.id)), removed: false };
+    const identity: Identity = { name, id: self.id, clusterId: computeClusterId(members.map((m) => m.id)), removed: false, peers: {} };
     this.ctx.storage.transactionSync(() => {
       saveIdentity(this.ctx.storage.sql, identity);
       EtcdServer.bootstrap(this.logStore, members);
@@ -102,10 +155,12 @@ export class Member extends DurableObject<MemberEnv> {
         namespace: this.env.MEMBER,
         self: identity.name,
         resolve: (id): string | undefined => {
-          const peerURL = server.cluster.member(id)?.peerURLs[0];
+          const peerURL = server.cluster.member(id)?.peerURLs[0] ?? identity.peers[id];
           return peerURL === undefined ? undefined : memberNameOfPeerURL(peerURL);
         },
         onUnreachable: () => undefined,
+        onDelivered: (id, ms) => server.recordPeerDelivery(id, ms),
+        onFailed: (id) => server.recordPeerFailure(id),
         onRemoved: () => this.onRemoved(),
         timeoutMs: this.config.electionMs,
       }),
@@ -153,8 +208,9 @@ export class Member extends DurableObject<MemberEnv> {
   }
 
   private async receiveRaft(request: Request, server: EtcdServer | undefined): Promise<Response> {
-    if (this.identity?.removed) return new Response('the member has been permanently removed from the cluster', { status: 410 });
-    if (server === undefined) return new Response('member not started', { status: 503 });
+    // A removed (or not yet started) member takes no messages; it must not answer 410, which
+    // would tell the sender that *it* was removed.
+    if (server === undefined || server.isRemoved) return new Response('member not serving', { status: 503 });
     const messages = (await request.json()) as Message[];
     // etcd's rafthttp answers a removed member's messages with 410 Gone; the sender then knows.
     if (messages.some((m) => server.cluster.isRemoved(m.from))) {
@@ -202,7 +258,7 @@ export class Member extends DurableObject<MemberEnv> {
     this.identity = { ...this.identity, removed: true };
     saveIdentity(this.ctx.storage.sql, this.identity);
     if (this.ticker !== undefined) clearInterval(this.ticker);
-    console.error(JSON.stringify({ level: 'error', member: this.identity.name, message: 'the member has been permanently removed from the cluster' }));
+    console.error(JSON.stringify({ level: 'error', member: this.identity.name, message: REMOVED_MESSAGE }));
   }
 
   private clientContext(server: EtcdServer): ClientContext {

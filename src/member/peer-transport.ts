@@ -13,6 +13,12 @@ export interface PeerTransportOptions {
   resolve(id: string): string | undefined;
   /** A peer could not be reached (Raft then probes it instead of streaming). */
   onUnreachable(id: string): void;
+  /**
+   * A batch carrying MsgApps reached peer `id` and was answered after `ms` (the leader's follower
+   * latency in `/v2/stats/leader`); `failed` is a batch that did not get through.
+   */
+  onDelivered?(id: string, ms: number): void;
+  onFailed?(id: string): void;
   /** A peer answered that this member was removed from the cluster (etcd: HTTP 410 from rafthttp). */
   onRemoved(): void;
   /** Gives up on a request that takes longer than this (a peer that hangs must not block us). */
@@ -73,6 +79,7 @@ class PeerChannel {
   }
 
   private async post(batch: Message[]): Promise<void> {
+    const started = Date.now();
     try {
       this.stub ??= this.options.namespace.get(this.options.namespace.idFromName(this.name));
       const response = await this.stub.fetch('http://member/raft', {
@@ -83,10 +90,22 @@ class PeerChannel {
       });
       await response.body?.cancel();
       if (response.status === 410) this.options.onRemoved();
+      else this.reportDelivery(batch, response.ok, Date.now() - started);
     } catch {
       // A stub that threw is broken: the next request gets a fresh one.
       this.stub = undefined;
-      for (const to of new Set(batch.map((m) => m.to))) this.options.onUnreachable(to);
+      for (const to of new Set(batch.map((m) => m.to))) {
+        this.options.onUnreachable(to);
+        this.options.onFailed?.(to);
+      }
+    }
+  }
+
+  /** etcd times the MsgApp stream to each follower; here a batch's round trip stands for it. */
+  private reportDelivery(batch: readonly Message[], ok: boolean, ms: number): void {
+    for (const to of new Set(batch.filter((m) => m.type === 'MsgApp').map((m) => m.to))) {
+      if (ok) this.options.onDelivered?.(to, ms);
+      else this.options.onFailed?.(to);
     }
   }
 }

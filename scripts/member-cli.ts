@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { callControl } from './control.ts';
+
+const USAGE = `usage: edgecd member <command> [flags]
+
+commands:
+  start   start a member that 'etcdctl member add' added (etcd's --initial-cluster-state existing)
+  wipe    delete everything a member object stores (the seed's 'docker volume rm etcd-data')
+  status  print a member object's state
+
+flags:
+  --name NAME                          the member (its Durable Object), e.g. node2
+  --initial-advertise-peer-urls URL    (start) the peer URL it was added with, e.g. http://node2:2380
+  --initial-cluster-state existing     (start) joining a running cluster is the only state here
+  --endpoint URL                       (start) the running cluster (default http://127.0.0.1:2379)
+  --data-dir DIR                       the running launcher's data dir (default ./.edgecd)
+  --force                              (wipe) also wipe a live member
+`;
+
+export async function memberCommand(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      name: { type: 'string' },
+      'initial-advertise-peer-urls': { type: 'string' },
+      'initial-cluster-state': { type: 'string', default: 'existing' },
+      endpoint: { type: 'string', default: 'http://127.0.0.1:2379' },
+      'data-dir': { type: 'string', default: '.edgecd' },
+      force: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const name = values.name;
+  if (name === undefined || !['start', 'wipe', 'status'].includes(command ?? '')) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const dataDir = values['data-dir'];
+  switch (command) {
+    case 'wipe': {
+      const result = await callControl(dataDir, 'POST', `/members/${name}/wipe`, JSON.stringify({ force: values.force }));
+      if (result.status !== 200) return fail(messageOf(result.body));
+      process.stdout.write(`wiped ${name}: its log, snapshot and identity are gone\n`);
+      return 0;
+    }
+    case 'status': {
+      const result = await callControl(dataDir, 'GET', `/members/${name}/status`);
+      process.stdout.write(`${result.body}\n`);
+      return result.status === 200 ? 0 : 1;
+    }
+    default:
+      return start(name, values['initial-advertise-peer-urls'], values['initial-cluster-state'], values.endpoint, dataDir);
+  }
+}
+
+interface MemberJSON {
+  id: string;
+  name: string;
+  peerURLs: string[];
+  clientURLs: string[];
+}
+
+async function start(name: string, peerURL: string | undefined, state: string, endpoint: string, dataDir: string): Promise<number> {
+  if (state !== 'existing') {
+    return fail(`--initial-cluster-state ${state}: a new cluster is bootstrapped by 'edgecd start'; a member added to a running one starts with --initial-cluster-state existing`);
+  }
+  if (peerURL === undefined) return fail('--initial-advertise-peer-urls is required (the peer URL given to etcdctl member add)');
+  // Peers reach a member through its Durable Object, named by its peer URL's host.
+  const host = new URL(peerURL).hostname;
+  if (host !== name) return fail(`in edgecd a member's peer URL names its object: --name ${name} needs a peer URL like http://${name}:2380`);
+
+  const response = await fetch(`${endpoint}/v2/members`);
+  const clusterId = response.headers.get('X-Etcd-Cluster-Id') ?? '';
+  const { members } = (await response.json()) as { members: MemberJSON[] };
+  const self = members.find((m) => m.peerURLs.includes(peerURL));
+  if (self === undefined) {
+    return fail(`no member of the cluster at ${endpoint} has peer URL ${peerURL}; add it first: etcdctl member add ${name} ${peerURL}`);
+  }
+  const peers = Object.fromEntries(members.filter((m) => m.peerURLs[0] !== undefined).map((m) => [m.id, m.peerURLs[0]!]));
+  const joined = await callControl(dataDir, 'POST', `/members/${name}/join`, JSON.stringify({ name, id: self.id, clusterId, peers }));
+  if (joined.status !== 200) {
+    // etcd logs these two lines and exits when a removed member's data dir is reused.
+    return fail(`${messageOf(joined.body)}\n(wipe it with: edgecd member wipe --name ${name})`);
+  }
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = (await (await fetch(`${endpoint}/v2/members`)).json()) as { members: MemberJSON[] };
+    const published = now.members.find((m) => m.id === self.id && m.name !== '');
+    if (published !== undefined) {
+      process.stdout.write(`member ${name} (${self.id}) started and joined cluster ${clusterId}; client URLs ${published.clientURLs.join(',') || '(none)'}\n`);
+      return 0;
+    }
+    if (Date.now() > deadline) return fail(`member ${name} started but has not caught up with the cluster in 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function messageOf(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`edgecd: ${message}\n`);
+  return 1;
+}
