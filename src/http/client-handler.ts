@@ -1,9 +1,10 @@
 import type { EtcdServer } from '../server/index.ts';
-import { normalizeKey } from '../store/index.ts';
 import { parseForm } from './form.ts';
 import { parseKeyRequest } from './key-request.ts';
 import { handleMembers } from './members-handler.ts';
 import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
+import { badRequest, canonicalRedirect, decodePath, requestTarget } from './serve-mux.ts';
+import { handleStats, STATS_PATHS } from './stats.ts';
 import { renderWatch } from './watch.ts';
 
 const utf8 = new TextDecoder();
@@ -32,28 +33,39 @@ export async function handleClientRequest(request: Request, context: ClientConte
   const url = new URL(request.url);
   // Go's ServeMux cleans the decoded path and redirects to the clean form: `/v2/keys/a%2F..%2F..`
   // must not reach the keys handler (it would name a key outside `/1`).
-  const path = decodePath(url.pathname);
-  const canonical = cleanPath(path);
-  if (canonical !== path) return redirect(`${encodeURI(canonical)}${url.search}`);
+  const target = requestTarget(request.url);
+  const path = decodePath(target.pathname);
+  if (path === undefined) return badRequest();
+  const redirect = canonicalRedirect(request.method, path, target.search);
+  if (redirect !== undefined) return redirect;
 
   if (path === '/v2/keys' || path.startsWith('/v2/keys/')) return handleKeys(request, url, path, context);
   if (path === '/v2/members' || path.startsWith('/v2/members/')) {
     return handleMembers(request, path, context.server, context.clusterId, context.now());
   }
+  if ((STATS_PATHS as readonly string[]).includes(path)) return handleStats(request, path, context.server);
   switch (path) {
     case '/v2/machines':
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(['GET', 'HEAD']);
-      return new Response(context.server.cluster.clientURLs().join(', '), {
+      // etcd's `ClientURLs()` sorts the URLs (sort.Strings: byte order).
+      return new Response(context.server.cluster.clientURLs().sort(byteOrder).join(', '), {
         headers: { 'Content-Type': 'text/plain; charset=utf-8' },
       });
     case '/version':
       if (request.method !== 'GET') return methodNotAllowed(['GET']);
       return new Response(JSON.stringify(VERSION), { headers: { 'Content-Type': 'application/json' } });
-    case '/health':
-      return new Response(JSON.stringify({ health: context.server.leader === '' ? 'false' : 'true' }), {
-        status: context.server.leader === '' ? 503 : 200,
-        headers: { 'Content-Type': 'application/json' },
+    case '/health': {
+      // etcdhttp's health handler: GET only; the body is written without a Content-Type, which
+      // Go sniffs as text/plain; unhealthy goes through http.Error (503, nosniff, a newline).
+      if (request.method !== 'GET') return methodNotAllowed(['GET']);
+      const healthy = context.server.leader !== '';
+      const body = JSON.stringify({ health: healthy ? 'true' : 'false' });
+      if (healthy) return new Response(body, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+      return new Response(`${body}\n`, {
+        status: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
       });
+    }
     default:
       return notFound();
   }
@@ -78,25 +90,6 @@ async function handleKeys(request: Request, url: URL, path: string, context: Cli
   }
 }
 
-/** Go's ServeMux `cleanPath`: `path.Clean`, keeping a trailing slash. */
-export function cleanPath(p: string): string {
-  const cleaned = normalizeKey(p);
-  return p.endsWith('/') && cleaned !== '/' ? `${cleaned}/` : cleaned;
-}
-
-/** Go's `http.Redirect` with 301, as ServeMux answers a non-canonical path. */
-function redirect(location: string): Response {
-  return new Response(`<a href="${location}">Moved Permanently</a>.\n\n`, {
-    status: 301,
-    headers: { Location: location, 'Content-Type': 'text/html; charset=utf-8' },
-  });
-}
-
-/** The key path as Go's `URL.Path` holds it: percent-escapes decoded. */
-function decodePath(pathname: string): string {
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname;
-  }
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

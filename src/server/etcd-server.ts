@@ -17,6 +17,7 @@ import { ServerError } from './errors.ts';
 import { computeMemberId, type MemberId } from './member-id.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import { ReadIndexBatcher } from './read-index.ts';
+import { appendSize, LeaderStats, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
 import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
 import { Wait } from './wait.ts';
 
@@ -83,6 +84,9 @@ export class EtcdServer {
   private readonly reads: ReadIndexBatcher;
   private readonly requestTimeoutTicks: number;
   private readonly syncTicks: number;
+  /** `/v2/stats/self` and `/v2/stats/leader` (etcd's `ServerStats` and `LeaderStats`). */
+  private readonly serverStats: ServerStats;
+  private readonly leaderStats: LeaderStats;
   private readonly healthTicks: number;
   /** When each peer was first and last heard from, in ticks (etcd's transport `ActiveSince`). */
   private readonly peerActivity = new Map<MemberId, { since: number; last: number }>();
@@ -113,6 +117,8 @@ export class EtcdServer {
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
     this.healthTicks = Math.ceil(HEALTH_INTERVAL_MS / options.tickMs);
     this.requestEpoch = Math.floor(options.clock.now()).toString(36);
+    this.serverStats = new ServerStats(options.name, options.id, options.clock.now());
+    this.leaderStats = new LeaderStats(options.id);
 
     const snapshot = options.logStore.snapshot();
     if (snapshot.metadata.index > 0) this.restore(snapshot);
@@ -170,6 +176,8 @@ export class EtcdServer {
     } else {
       activity.last = this.ticks;
     }
+    // etcd counts a MsgApp when its server hands it to Raft (`EtcdServer.Process`).
+    if (message.type === 'MsgApp') this.serverStats.recvAppendReq(message.from, appendSize(message.entries), this.options.clock.now());
     this.node.step(message);
   }
 
@@ -278,7 +286,9 @@ export class EtcdServer {
     }
     this.options.logStore.save(persisted(rd));
     if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot);
-    this.options.transport.send(outgoing(rd));
+    const messages = outgoing(rd);
+    this.countAppends(messages);
+    this.options.transport.send(messages);
     for (const entry of rd.committedEntries) this.applyEntry(entry);
     for (const rs of rd.readStates) this.reads.onReadState(rs.requestCtx, rs.index);
     this.node.advance(rd);
@@ -315,7 +325,35 @@ export class EtcdServer {
     return { term: this.term, commit: this.commitIndex, applied: this.appliedIndex, leader: this.leaderId, isLeader: this.isLeader };
   }
 
+  /** `/v2/stats/self`. */
+  selfStats(): SelfStatsJSON {
+    return this.serverStats.toJSON(this.options.clock.now());
+  }
+
+  /** `/v2/stats/leader`, or undefined unless this member is the leader (etcd: 403 not current leader). */
+  leaderStatsJSON(): LeaderStatsJSON | undefined {
+    if (this.leaderId !== this.options.id) return undefined;
+    return this.leaderStats.toJSON(this.cluster.list().map((m) => m.id));
+  }
+
+  /** The transport delivered a batch with MsgApps to `peer` in `ms` (etcd: `FollowerStats.Succ`). */
+  recordPeerDelivery(peer: MemberId, ms: number): void {
+    this.leaderStats.succ(peer, ms);
+  }
+
+  /** The transport could not deliver a batch to `peer` (etcd: `FollowerStats.Fail`). */
+  recordPeerFailure(peer: MemberId): void {
+    this.leaderStats.fail(peer);
+  }
+
   // ---- internals ----
+
+  /** etcd's transport counts every MsgApp it sends (`ServerStats.SendAppendReq`). */
+  private countAppends(messages: readonly Message[]): void {
+    for (const m of messages) {
+      if (m.type === 'MsgApp') this.serverStats.sendAppendReq(appendSize(m.entries), this.options.clock.now());
+    }
+  }
 
   private respond(parts: { event?: Event; watcher?: Watcher }): ServerResponse {
     return { ...parts, index: this.commitIndex, term: this.term };
@@ -348,6 +386,7 @@ export class EtcdServer {
     const wasLeader = this.isLeader;
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
+    if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
     if (wasLeader && !this.isLeader) {
       // Whether these commit is now up to the new leader; fail them so the front door retries
       // there (with the same request IDs, so a write that did commit is not applied twice).

@@ -1,3 +1,4 @@
+export type { FollowerStatsJSON, LeaderStatsJSON, SelfStatsJSON } from './stats.ts';
 export { EtcdServer, CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './etcd-server.ts';
 export { MembershipError, type Member, type MemberContext } from './cluster.ts';
 export { ServerError } from './errors.ts';

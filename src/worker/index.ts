@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
+import { notFound, serveClientHTTP } from '../http/index.ts';
+import { LEADER_HEADER, MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
 import { LeaderRouter } from './leader-router.ts';
 
 export { Member } from '../member/index.ts';
@@ -31,17 +32,29 @@ export const app = new Hono<App>();
 const V2_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/version', '/health'];
 
 for (const route of V2_ROUTES) {
-  app.all(route, (c) => {
+  app.all(route, async (c) => {
     const own = c.env.SERVE_MEMBER;
     if (own !== undefined && own !== '') {
       const headers = new Headers(c.req.raw.headers);
       headers.set(MEMBER_HEADER, own);
-      return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
+      const response = await c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
+      // The leader hint is for the front door's routing, not for clients.
+      const clientHeaders = new Headers(response.headers);
+      clientHeaders.delete(LEADER_HEADER);
+      return new Response(response.body, { status: response.status, statusText: response.statusText, headers: clientHeaders });
     }
     return routerFor(c.env).forward(c.req.raw);
   });
 }
 
-app.notFound(() => new Response('404 page not found\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }));
+app.notFound(() => notFound());
 
-export default app;
+/**
+ * etcd's HTTP stack around the routes: CORS headers on every response, OPTIONS answered on any
+ * path, non-canonical paths redirected before routing (so `//v2/keys/a` is a 301, not a 404), and
+ * a request line Go would refuse refused here too.
+ */
+export default {
+  fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> =>
+    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx)),
+};

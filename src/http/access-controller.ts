@@ -1,0 +1,36 @@
+import { badRequest, canonicalRedirect, decodePath, requestTarget } from './serve-mux.ts';
+
+/**
+ * etcd 3.4's `accessController` (embed/serve.go), the layer in front of every client route: it
+ * adds CORS headers to every response (etcd's default `--cors` is `*`, which lists the same three
+ * headers whatever the request's Origin), answers OPTIONS itself with an empty 200 on any path,
+ * and only then hands the request to the ServeMux, which redirects non-canonical paths. A request
+ * line Go cannot parse is refused by the server before any of this (400, no CORS headers).
+ */
+
+export const CORS_HEADERS: readonly (readonly [string, string])[] = [
+  ['Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE'],
+  ['Access-Control-Allow-Origin', '*'],
+  ['Access-Control-Allow-Headers', 'accept, content-type, authorization'],
+];
+
+/** `response` with etcd's CORS headers (a streamed body keeps streaming). */
+export function withCors(response: Response): Response {
+  const headers = new Headers(response.headers);
+  for (const [name, value] of CORS_HEADERS) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * Serves one client request as etcd's HTTP stack does around its handlers; `route` is the mux
+ * (the front door's routes, or a member's client handler) and sees canonical paths only.
+ */
+export async function serveClientHTTP(request: Request, route: (request: Request) => Promise<Response>): Promise<Response> {
+  const url = requestTarget(request.url);
+  const path = decodePath(url.pathname);
+  if (path === undefined) return badRequest();
+  if (request.method === 'OPTIONS') return withCors(new Response(null, { status: 200 }));
+  const redirect = canonicalRedirect(request.method, path, url.search);
+  if (redirect !== undefined) return withCors(redirect);
+  return withCors(await route(request));
+}
