@@ -20,6 +20,10 @@ start flags (named as etcd's where etcd has one):
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'start' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'start':
       return start(rest);

@@ -4,10 +4,11 @@
 //   etcd-server   the oracle (etcd 3.4 with --enable-v2)
 //   etcd-client   etcdctl, used in v2 mode
 //   python3-etcd  python-etcd 0.4.5, for the Python client tests (Debian's /usr/bin/python3)
+//   curl          the seed walkthrough's API lines
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -19,6 +20,7 @@ const missing = () =>
     works('etcd', ['--version']) ? null : 'etcd-server',
     works('etcdctl', ['version']) ? null : 'etcd-client',
     works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
+    works('curl', ['--version']) ? null : 'curl',
   ].filter((name) => name !== null);
 
 let absent = missing();

@@ -102,3 +102,19 @@ describe('membership changes', () => {
     expect(leader.server.store.index()).toBe(before + 1);
   });
 });
+
+describe('a member added after the log was compacted', () => {
+  it('catches up from a snapshot, membership included', async () => {
+    const cluster = new ServerCluster(['node1', 'node2', 'node3'], { snapshotCount: 20 });
+    const leader = cluster.elect();
+    cluster.tick(HEALTHY);
+    for (let i = 0; i < 60; i++) await cluster.do(leader.name, { method: 'PUT', path: `/1/k${i}`, val: String(i) });
+    expect(leader.disk.firstIndex()).toBeGreaterThan(10);
+    const added = await cluster.drive(leader.server.addMember(['http://node4:2380'], cluster.nowMs));
+    const joined = cluster.join('node4', added.id);
+    cluster.tick(30);
+    expect(joined.disk.snapshot().metadata.index).toBeGreaterThan(0);
+    expect(joined.server.store.get('/1/k59').node.value).toBe('59');
+    expect(joined.server.cluster.list().map((m) => m.name).sort()).toEqual(['node1', 'node2', 'node3', 'node4']);
+  });
+});
