@@ -41,6 +41,9 @@ describe('faults', () => {
     expect(elapsed).toBeLessThan(3_000);
     const after = (await (await fetch(`${cluster.url}/v2/keys/after?quorum=true`)).json()) as { node: { value: string } };
     expect(after.node.value).toBe('y');
+    // What was acknowledged before the reset survived it.
+    const before = (await (await fetch(`${cluster.url}/v2/keys/before?quorum=true`)).json()) as { node: { value: string } };
+    expect(before.node.value).toBe('x');
   });
 });
 
