@@ -60,16 +60,40 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
   return { child, output: () => output };
 }
 
-/** SIGINT to the group (the launchers stop in order on it), SIGKILL if it has not exited in time. */
+/**
+ * SIGINT to the group (the launchers stop in order on it), then waits until no process of the
+ * group is left (npm exits before the launcher it ran); SIGKILL to the group after `graceMs`.
+ */
 export async function stopGroup(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
-  signalGroup(child.pid, 'SIGINT');
-  const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-  // Whatever is left of the group (workerd outlives a launcher that was killed) goes too.
-  signalGroup(child.pid, 'SIGKILL');
+  const pgid = child.pid;
+  if (pgid === undefined) return;
+  if (groupMembers(pgid).length === 0) return;
+  signalGroup(pgid, 'SIGINT');
+  const deadline = Date.now() + graceMs;
+  while (groupMembers(pgid).length > 0) {
+    if (Date.now() > deadline) {
+      signalGroup(pgid, 'SIGKILL');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (child.exitCode === null && child.signalCode === null) await new Promise<void>((r) => child.once('exit', () => r()));
+}
+
+/** Live (non-zombie) processes whose process group is `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return found;
 }
 
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -128,7 +152,8 @@ export function cpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted from the state field (3).
+    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted from the state field (3), in
+    // clock ticks of 1/100 s (USER_HZ on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;

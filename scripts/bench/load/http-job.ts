@@ -66,7 +66,8 @@ function runAutocannon(run: Run): Promise<JobResult> {
         ...(run.amount === undefined ? { duration: run.durationSec ?? 1 } : { amount: run.amount }),
         sampleInt: SAMPLE_MS,
         timeout: 10,
-        requests: [{ setupRequest: () => run.next() }],
+        // autocannon hands in the request with its defaults (host, port); only the varying parts change.
+        requests: [{ setupRequest: (request) => ({ ...request, ...run.next() }) }],
         skipAggregateResult: true,
       },
       (error: Error | null, result: AutocannonResult) => {

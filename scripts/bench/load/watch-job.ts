@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, request } from 'node:http';
 import { percentile, Samples } from '../stats.ts';
 import { VALUE_BYTES, WATCH_KEY, type JobResult, type WatchJob } from './job.ts';
@@ -57,6 +58,8 @@ export async function runWatchJob(job: WatchJob): Promise<JobResult> {
 
 async function iteration(job: WatchJob, agent: Agent): Promise<{ spanMs: number; results: Outcome[] }> {
   const controller = new AbortController();
+  // Every watcher of the iteration listens on this one signal.
+  setMaxListeners(job.watchers + 8, controller.signal);
   const timer = setTimeout(() => controller.abort(), ITERATION_TIMEOUT_MS);
   try {
     const watches = Array.from({ length: job.watchers }, () => watch(job.url, agent, controller.signal));
