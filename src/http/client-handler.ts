@@ -5,6 +5,7 @@ import { handleMembers } from './members-handler.ts';
 import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
 import { badRequest, canonicalRedirect, decodePath, requestTarget } from './serve-mux.ts';
 import { handleStats, STATS_PATHS } from './stats.ts';
+import { detectAuth } from './v2-auth.ts';
 import { renderWatch } from './watch.ts';
 
 const utf8 = new TextDecoder();
@@ -79,6 +80,7 @@ async function handleKeys(request: Request, url: URL, path: string, context: Cli
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
     const form = parseForm(request.method, url.search.slice(1), request.headers.get('Content-Type'), body);
     const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, context.now());
+    detectAuth(context.server);
     v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';
     const response = await context.server.do(v2);
     if (response.watcher !== undefined) return renderWatch(response.watcher, response, headers, v2.stream, request.signal);
