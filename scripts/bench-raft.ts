@@ -7,21 +7,11 @@
  *   npx tsx scripts/bench-raft.ts [totalProposals] [payloadBytes]
  */
 import { MemoryStorage, RawNode, type Message } from '../src/raft/index.ts';
+import { seededRandom } from '../test/helpers/seeded-random.ts';
 
 const total = Number(process.argv[2] ?? 100_000);
 const payload = Number(process.argv[3] ?? 128);
 const ids = ['1', '2', '3'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Result {
   batch: number;
@@ -47,7 +37,7 @@ function run(batch: number): Result {
         maxInflightMsgs: 256,
         checkQuorum: true,
         preVote: true,
-        random: mulberry32(i + 1),
+        random: seededRandom(i + 1),
       }),
     ]),
   );

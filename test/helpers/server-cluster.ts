@@ -1,18 +1,8 @@
 import type { Message } from '../../src/raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext, type V2Request, newRequest } from '../../src/server/index.ts';
 import { MemoryLogStore } from './memory-log-store.ts';
+import { seededRandom } from './seeded-random.ts';
 
-/** A seeded PRNG (mulberry32): simulated members are reproducible run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SimMember {
   name: string;

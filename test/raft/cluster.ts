@@ -9,18 +9,9 @@ import {
   type ReadState,
   type Ready,
 } from '../../src/raft/index.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
-/** A seeded PRNG (mulberry32): reproducible jitter and schedules. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface TestNode {
   id: NodeId;
