@@ -120,7 +120,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   // Wake every member: each starts its ticker and alarm and joins the election.
   await Promise.all(members.map(async (m) => (await call(m.name, '/admin/start')).text()));
   const control = await serveControl(dataDir, async (method, path, body) => {
-    const match = /^\/members\/([^/]+)\/(status|abort|join|wipe)$/.exec(path);
+    const match = /^\/members\/([^/]+)\/(status|abort|join|wipe|faults)$/.exec(path);
     if (match === null || (match[2] !== 'status' && method !== 'POST')) return { status: 404, body: '{"message":"not found"}' };
     const response = await call(match[1]!, `/admin/${match[2]!}`, body || '{}').catch(() => undefined);
     // An aborted object drops the request that aborted it: that is the reset having happened.

@@ -3,6 +3,7 @@ import { handleClientRequest, type ClientContext } from '../http/index.ts';
 import type { Message } from '../raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } from '../server/index.ts';
 import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
+import { parseFaultPlan } from './faults.ts';
 import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
 import { migrate } from './schema.ts';
 import { MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
@@ -38,6 +39,7 @@ export class Member extends DurableObject<MemberEnv> {
   private identity: Identity | undefined;
   private server: EtcdServer | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private transport: StubPeerTransport | undefined;
   private pumping = false;
 
   constructor(ctx: DurableObjectState, env: MemberEnv) {
@@ -52,6 +54,7 @@ export class Member extends DurableObject<MemberEnv> {
     const url = new URL(request.url);
     if (url.pathname === '/admin/join') return this.join((await request.json()) as JoinRequest);
     if (url.pathname === '/admin/wipe') return this.wipe(((await request.json()) as { force?: boolean }).force === true);
+    if (url.pathname === '/admin/faults') return this.setFaults(await request.json());
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (url.pathname === '/raft') return this.receiveRaft(request, server);
     if (url.pathname.startsWith('/admin/')) return this.admin(url.pathname, server);
@@ -151,7 +154,7 @@ export class Member extends DurableObject<MemberEnv> {
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
       snapshotCount: this.config.snapshotCount,
       logStore: this.logStore,
-      transport: new StubPeerTransport({
+      transport: (this.transport = new StubPeerTransport({
         namespace: this.env.MEMBER,
         self: identity.name,
         resolve: (id): string | undefined => {
@@ -163,7 +166,7 @@ export class Member extends DurableObject<MemberEnv> {
         onFailed: (id) => server.recordPeerFailure(id),
         onRemoved: () => this.onRemoved(),
         timeoutMs: this.config.electionMs,
-      }),
+      })),
       clock: { now: () => Date.now() },
       random: Math.random,
       logger: {
@@ -233,6 +236,13 @@ export class Member extends DurableObject<MemberEnv> {
       default:
         return new Response('404 page not found\n', { status: 404 });
     }
+  }
+
+  /** Test and local builds only: drop, duplicate or delay this member's messages (faults.ts). */
+  private setFaults(plan: unknown): Response {
+    if (!this.config.faultInjection) return new Response('fault injection is off', { status: 403 });
+    if (this.transport !== undefined) this.transport.faults = parseFaultPlan(plan);
+    return Response.json(this.transport?.faults ?? null);
   }
 
   private status(server: EtcdServer | undefined): Record<string, unknown> {

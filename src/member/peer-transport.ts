@@ -1,5 +1,6 @@
 import type { Message } from '../raft/index.ts';
 import type { PeerTransport } from '../server/index.ts';
+import { applyFaults, NO_FAULTS, type FaultPlan } from './faults.ts';
 
 /** Internal header naming the member a stub request is for (its Durable Object name). */
 export const MEMBER_HEADER = 'X-Edgecd-Member';
@@ -32,6 +33,8 @@ export interface PeerTransportOptions {
  */
 export class StubPeerTransport implements PeerTransport<Message> {
   private readonly peers = new Map<string, PeerChannel>();
+  /** Test and local builds only (see faults.ts). */
+  faults: FaultPlan = NO_FAULTS;
 
   constructor(private readonly options: PeerTransportOptions) {}
 
@@ -41,7 +44,7 @@ export class StubPeerTransport implements PeerTransport<Message> {
       if (name === undefined) continue;
       let channel = this.peers.get(name);
       if (channel === undefined) {
-        channel = new PeerChannel(name, this.options);
+        channel = new PeerChannel(name, this.options, () => this.faults);
         this.peers.set(name, channel);
       }
       channel.enqueue(m);
@@ -61,6 +64,7 @@ class PeerChannel {
   constructor(
     private readonly name: string,
     private readonly options: PeerTransportOptions,
+    private readonly faults: () => FaultPlan,
   ) {}
 
   enqueue(message: Message): void {
@@ -78,7 +82,11 @@ class PeerChannel {
     });
   }
 
-  private async post(batch: Message[]): Promise<void> {
+  private async post(sent: Message[]): Promise<void> {
+    const plan = this.faults();
+    const batch = applyFaults(plan, this.name, sent);
+    if (plan.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+    if (batch.length === 0) return;
     const started = Date.now();
     try {
       this.stub ??= this.options.namespace.get(this.options.namespace.idFromName(this.name));

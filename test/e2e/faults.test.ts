@@ -73,3 +73,63 @@ describe('writes during an election', () => {
     }
   });
 });
+
+describe('a network partition', () => {
+  const setFaults = (dataDir: string, name: string, plan: object) =>
+    callControl(dataDir, 'POST', `/members/${name}/faults`, JSON.stringify(plan));
+
+  it('replaces a leader cut off from its peers, and takes it back as a follower that catches up once healed', async () => {
+    const cluster = await launchCluster();
+    try {
+      const names = ['node1', 'node2', 'node3'];
+      const old = ((await (await fetch(`${cluster.url}/v2/members/leader`)).json()) as { name: string }).name;
+      const rest = names.filter((n) => n !== old);
+      await setFaults(cluster.dataDir, old, { partitioned: rest });
+      for (const n of rest) await setFaults(cluster.dataDir, n, { partitioned: [old] });
+
+      const cutAt = Date.now();
+      const write = await putKey(cluster.url, 'during-partition', 'majority side');
+      expect(write.status).toBe(201);
+      console.info(`leader ${old} partitioned: first write through the front door after ${Date.now() - cutAt} ms`);
+      const leader = ((await (await fetch(`${cluster.url}/v2/members/leader`)).json()) as { name: string }).name;
+      expect(rest).toContain(leader);
+
+      for (const n of names) await setFaults(cluster.dataDir, n, {});
+      const ownURL = cluster.memberURLs[names.indexOf(old)]!;
+      const deadline = Date.now() + 10_000;
+      let seen: string | undefined;
+      while (Date.now() < deadline && seen !== 'majority side') {
+        const body = (await (await fetch(`${ownURL}/v2/keys/during-partition`)).json()) as { node?: { value: string } };
+        seen = body.node?.value;
+        if (seen !== 'majority side') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen).toBe('majority side');
+      const statuses = await Promise.all(names.map(async (n) => JSON.parse((await callControl(cluster.dataDir, 'GET', `/members/${n}/status`)).body) as { isLeader: boolean }));
+      expect(statuses.filter((s) => s.isLeader)).toHaveLength(1);
+    } finally {
+      await cluster.destroy();
+    }
+  });
+
+  it('loses and applies nothing twice under message drops and duplicates', async () => {
+    const cluster = await launchCluster();
+    try {
+      for (const n of ['node1', 'node2', 'node3']) await setFaults(cluster.dataDir, n, { drop: 0.2, duplicate: 0.2 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const r = await fetch(`${cluster.url}/v2/keys/lossy`, { method: 'POST', body: new URLSearchParams({ value: `v${i}` }) });
+        statuses.push(r.status);
+      }
+      for (const n of ['node1', 'node2', 'node3']) await setFaults(cluster.dataDir, n, {});
+      const listing = (await (await fetch(`${cluster.url}/v2/keys/lossy?quorum=true&sorted=true`)).json()) as { node: { nodes?: { value: string }[] } };
+      const values = (listing.node.nodes ?? []).map((n) => n.value);
+      expect(new Set(values).size).toBe(values.length);
+      statuses.forEach((s, i) => {
+        if (s === 201) expect(values).toContain(`v${i}`);
+      });
+      expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(20);
+    } finally {
+      await cluster.destroy();
+    }
+  });
+});
