@@ -3,8 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle.ts';
 import { serveControl } from './control.ts';
 
-/** Pinned with wrangler.toml's `compatibility_date`. */
+/** Pinned with wrangler.toml's `compatibility_date` and `compatibility_flags`. */
 export const COMPATIBILITY_DATE = '2026-04-26';
+export const COMPATIBILITY_FLAGS = ['enable_request_signal'];
 
 export interface LocalClusterOptions {
   /** Where members persist their storage (etcd's `--data-dir`). */
@@ -89,6 +90,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     // Module names are paths relative to this root; workerd refuses ones that climb out of it.
     modulesRoot: dirname(scriptPath),
     compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
   } as const;
   const workers: WorkerOptions[] = [
     {

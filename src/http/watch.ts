@@ -6,6 +6,10 @@ import { eventJSON, jsonBody } from './render.ts';
  * etcd's `handleKeyWatch`: status and headers go out as soon as the watcher is registered
  * (`X-Etcd-Index` is the index the watch started at), then one event, or with `stream=true`
  * every event until the client goes away or the watcher is dropped.
+ *
+ * A client that goes away aborts `signal` (and cancels the body) where the platform reports it
+ * (`enable_request_signal`); the local workerd does not, so there a one-shot watcher whose client
+ * left is dropped at its next event, and a stream watcher when its 100-event buffer overflows.
  */
 export function renderWatch(watcher: Watcher, response: ServerResponse, headers: Headers, stream: boolean, signal?: AbortSignal): Response {
   headers.set('Content-Type', 'application/json');
