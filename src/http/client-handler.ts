@@ -1,6 +1,7 @@
 import type { EtcdServer } from '../server/index.ts';
 import { parseForm } from './form.ts';
 import { parseKeyRequest } from './key-request.ts';
+import { handleHealth } from './health.ts';
 import { handleMembers } from './members-handler.ts';
 import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
 import { badRequest, canonicalRedirect, decodePath, requestTarget } from './serve-mux.ts';
@@ -55,18 +56,8 @@ export async function handleClientRequest(request: Request, context: ClientConte
     case '/version':
       if (request.method !== 'GET') return methodNotAllowed(['GET']);
       return new Response(JSON.stringify(VERSION), { headers: { 'Content-Type': 'application/json' } });
-    case '/health': {
-      // etcdhttp's health handler: GET only; the body is written without a Content-Type, which
-      // Go sniffs as text/plain; unhealthy goes through http.Error (503, nosniff, a newline).
-      if (request.method !== 'GET') return methodNotAllowed(['GET']);
-      const healthy = context.server.leader !== '';
-      const body = JSON.stringify({ health: healthy ? 'true' : 'false' });
-      if (healthy) return new Response(body, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-      return new Response(`${body}\n`, {
-        status: 503,
-        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-      });
-    }
+    case '/health':
+      return handleHealth(request, context.server);
     default:
       return notFound();
   }

@@ -17,7 +17,7 @@ import { ServerError } from './errors.ts';
 import { computeMemberId, type MemberId } from './member-id.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import { ReadIndexBatcher } from './read-index.ts';
-import { appendSize, LeaderStats, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
+import { appendSize, LeaderStats, readMembershipAsEtcdDoes, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
 import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
 import { Wait } from './wait.ts';
 
@@ -421,6 +421,7 @@ export class EtcdServer {
     const change = JSON.parse(entry.data) as ConfChange;
     const context = JSON.parse(change.context ?? '{}') as { requestId?: string; member?: MemberContext };
     let outcome: ApplyResult = {};
+    readMembershipAsEtcdDoes(this.store);
     try {
       if (change.type === 'removeNode') this.cluster.validateRemove(change.nodeId);
       else if (context.member !== undefined) this.cluster.validateAdd(context.member);

@@ -1,3 +1,4 @@
+import type { Store } from '../store/index.ts';
 import type { MemberId } from './member-id.ts';
 
 /**
@@ -271,4 +272,21 @@ export function appendSize(entries: readonly { data: string }[]): number {
   let size = 32;
   for (const e of entries) size += e.data.length + 16;
   return size;
+}
+
+/**
+ * The store reads etcd's `ValidateConfigurationChange` makes before it applies any membership
+ * change (`membersFromStore`): all members, then, if there were any, the removed ones; a missing
+ * directory is a failed get. edgecd validates from its in-memory membership, so these reads are
+ * made for `/v2/stats/store` alone, whose get counters etcd users see move with every membership
+ * change (2 successful and 3 failed gets after a 3-member bootstrap).
+ */
+export function readMembershipAsEtcdDoes(store: Store): void {
+  for (const dir of ['/0/members', '/0/removed_members']) {
+    try {
+      store.get(dir, true, true);
+    } catch {
+      return;
+    }
+  }
 }

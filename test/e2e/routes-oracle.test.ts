@@ -321,6 +321,19 @@ describe('every other v2 route against real etcd 3.4', () => {
     await Promise.all([edgecd?.destroy(), etcd?.stop()]);
   });
 
+  it("counts etcd's own store reads after bootstrap", async () => {
+    const stats = async (base: string): Promise<Record<string, number>> =>
+      JSON.parse((await raw(base, { name: 'store', path: '/v2/stats/store' })).body) as Record<string, number>;
+    const [o, t] = await Promise.all([stats(ours.front), stats(theirs.front)]);
+    // Three bootstrap membership changes, each validated by reading the members (the first finds
+    // none) and then the removed members (never any): 2 gets, 3 misses. etcd also counts one get
+    // per /health on every member (its health check is a QGET through the log), and the oracle
+    // helper polls /health until etcd is up; edgecd counts a /health read on its member only.
+    expect(o).toMatchObject({ getsSuccess: 2, getsFail: 3, setsSuccess: 4, createSuccess: 3 });
+    expect(t).toMatchObject({ getsFail: 3, setsSuccess: 4, createSuccess: 3 });
+    expect(t.getsSuccess).toBeGreaterThanOrEqual(2);
+  });
+
   it(`answers a ${SCRIPT.length}-step script as etcd does`, async () => {
     const differences: string[] = [];
     for (const step of SCRIPT) {

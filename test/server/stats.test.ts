@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatGoDuration, formatGoTime, LeaderStats, ServerStats } from '../../src/server/stats.ts';
+import { ServerCluster } from '../helpers/server-cluster.ts';
 
 describe("etcd's v2 server stats", () => {
   it("formats times and durations as Go's time package does", () => {
@@ -56,5 +57,37 @@ describe("etcd's v2 server stats", () => {
       counts: { fail: 1, success: 2 },
     });
     expect(Object.keys(leader.toJSON(['a1', 'c3', 'b2']).followers)).toEqual(['b2', 'c3']);
+  });
+});
+
+describe('stats in a running cluster', () => {
+  it("counts MsgApps on both ends, shows leader stats on the leader only, and etcd's membership reads", async () => {
+    const cluster = new ServerCluster(['n1', 'n2', 'n3']);
+    const leader = cluster.elect();
+    await cluster.do(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
+    cluster.settle();
+    const self = leader.server.selfStats();
+    expect(self).toMatchObject({ name: leader.name, id: leader.id, state: 'StateLeader', leaderInfo: { leader: leader.id } });
+    expect(self.sendAppendRequestCnt).toBeGreaterThan(0);
+    expect(leader.server.leaderStatsJSON()?.leader).toBe(leader.id);
+    expect(Object.keys(leader.server.leaderStatsJSON()!.followers)).toHaveLength(2);
+    for (const m of cluster.members.values()) {
+      if (m === leader) continue;
+      expect(m.server.selfStats()).toMatchObject({ state: 'StateFollower', leaderInfo: { leader: leader.id }, sendAppendRequestCnt: 0 });
+      expect(m.server.selfStats().recvAppendRequestCnt).toBeGreaterThan(0);
+      expect(m.server.leaderStatsJSON()).toBeUndefined();
+      // Three bootstrap membership changes, validated as etcd does: the first finds no members
+      // (a failed get), the next two find members but no removed ones.
+      expect(m.server.store.statistics()).toMatchObject({ getsSuccess: 2, getsFail: 3, createSuccess: 3 });
+    }
+  });
+
+  it('records follower round trips the transport reports', () => {
+    const cluster = new ServerCluster(['n1', 'n2', 'n3']);
+    const leader = cluster.elect();
+    const follower = [...cluster.members.values()].find((m) => m !== leader)!;
+    leader.server.recordPeerDelivery(follower.id, 3);
+    leader.server.recordPeerFailure(follower.id);
+    expect(leader.server.leaderStatsJSON()!.followers[follower.id]).toMatchObject({ latency: { current: 3, minimum: 3, maximum: 3 }, counts: { fail: 1, success: 1 } });
   });
 });
