@@ -114,6 +114,9 @@ const SCRIPT: Step[] = [
     headers: { Origin: 'http://example.com', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
   },
   { name: 'GET with an Origin', path: '/v2/keys/foo', headers: { Origin: 'http://example.com' } },
+  // A watch answered from the history: a streamed response, with the CORS headers too.
+  { name: 'watch answered from history', path: '/v2/keys/foo?wait=true&waitIndex=1' },
+  { name: 'HEAD watch answered from history', method: 'HEAD', path: '/v2/keys/foo?wait=true&waitIndex=1' },
 
   // ServeMux redirects (301) of non-canonical paths.
   { name: 'double slash in front', path: '//v2/keys/foo' },
