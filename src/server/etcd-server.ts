@@ -9,7 +9,7 @@ import {
   type Snapshot,
   type SoftState,
 } from '../raft/index.ts';
-import { EtcdError, Store, type Event, type Watcher } from '../store/index.ts';
+import { Store, type Event, type Watcher } from '../store/index.ts';
 import { AppliedRequests } from './applied-requests.ts';
 import { applyV2Request, type ApplyResult } from './apply.ts';
 import { memberAttributesPath, memberRaftAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
@@ -17,6 +17,7 @@ import { ServerError } from './errors.ts';
 import { computeMemberId, type MemberId } from './member-id.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import { ReadIndexBatcher } from './read-index.ts';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-payload.ts';
 import { appendSize, LeaderStats, readMembershipAsEtcdDoes, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
 import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
 import { Wait } from './wait.ts';
@@ -516,25 +517,4 @@ function persisted(rd: Ready): Parameters<LogStore['save']>[0] {
  */
 function outgoing(rd: Ready): Message[] {
   return [...rd.messages, ...rd.messagesAfterPersist];
-}
-
-/** The snapshot payload: the applied-request window on the first line, then the store. */
-function encodeSnapshot(store: Store, applied: AppliedRequests): string {
-  return `${JSON.stringify(applied.save())}\n${store.save()}`;
-}
-
-function decodeSnapshot(data: string): { store: string; applied: [string, ApplyResult][] } {
-  const newline = data.indexOf('\n');
-  const applied = (JSON.parse(data.slice(0, newline)) as [string, { event?: Event; error?: unknown }][]).map(
-    ([id, outcome]): [string, ApplyResult] => [id, reviveOutcome(outcome)],
-  );
-  return { store: data.slice(newline + 1), applied };
-}
-
-/** Errors in a saved outcome were written as their JSON; make them store errors again. */
-function reviveOutcome(outcome: { event?: Event; error?: unknown }): ApplyResult {
-  if (outcome.error === undefined) return outcome.event === undefined ? {} : { event: outcome.event };
-  const e = outcome.error as { errorCode?: number; cause?: string; index?: number; message?: string };
-  if (typeof e.errorCode === 'number') return { error: new EtcdError(e.errorCode, e.cause, e.index) };
-  return { error: new ServerError(e.message ?? ServerError.Timeout) };
 }
