@@ -29,8 +29,16 @@ export async function serveClientHTTP(request: Request, route: (request: Request
   const url = requestTarget(request.url);
   const path = decodePath(url.pathname);
   if (path === undefined) return badRequest();
-  if (request.method === 'OPTIONS') return withCors(new Response(null, { status: 200 }));
+  if (request.method === 'OPTIONS') return served(new Response(null, { status: 200 }));
   const redirect = canonicalRedirect(request.method, path, url.search);
-  if (redirect !== undefined) return withCors(redirect);
-  return withCors(await route(request));
+  if (redirect !== undefined) return served(redirect);
+  return served(await route(request));
+}
+
+/** What Go's server adds to every response a handler writes: the CORS headers above and `Date`. */
+function served(response: Response): Response {
+  const out = withCors(response);
+  // Go's `http.TimeFormat` (RFC 1123 in GMT) is what `toUTCString` prints.
+  out.headers.set('Date', new Date().toUTCString());
+  return out;
 }

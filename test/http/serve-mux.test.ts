@@ -71,3 +71,12 @@ describe("etcd's access controller", () => {
     expect(response.headers.has('access-control-allow-origin')).toBe(false);
   });
 });
+
+describe("Go's server headers", () => {
+  it('dates every answered response as Go does (RFC 1123, GMT)', async () => {
+    const response = await serveClientHTTP(new Request('http://h/x'), async () => new Response('x'));
+    expect(response.headers.get('Date')).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$/);
+    const refused = await serveClientHTTP(new Request('http://h/%zz'), async () => new Response('x'));
+    expect(refused.headers.has('Date')).toBe(false);
+  });
+});
