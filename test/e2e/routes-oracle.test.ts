@@ -138,6 +138,9 @@ const SCRIPT: Step[] = [
   { name: 'short escape in the path', path: '/v2/keys/a%4' },
   { name: 'bad escape in the query', path: '/v2/keys/foo?value=%zz' },
   { name: 'semicolon in the query', path: '/v2/keys/foo?a=1;b=2' },
+  { name: 'escaped route name', path: '/v2/%6Beys/foo' },
+  { name: 'escaped stats route', path: '/v%32/stats/self', shape: true },
+  { name: 'escaped version route', path: '/versio%6E' },
   { name: 'escaped key', ...put('/v2/keys/sp%20ace%2Fx', 'value=1') },
   { name: 'read the escaped key', path: '/v2/keys/sp%20ace/x' },
 
