@@ -131,6 +131,8 @@ const SCRIPT: Step[] = [
   { name: 'redirect of a HEAD', method: 'HEAD', path: '//v2/keys/foo' },
   { name: 'redirect of a DELETE', method: 'DELETE', path: '/v2/keys//foo' },
   { name: 'redirect of a dot segment', method: 'DELETE', path: '/v2/keys/%2e/foo' },
+  { name: 'redirect drops an empty query', path: '//v2/keys/foo?' },
+  { name: 'redirect keeps an escaped percent', path: '//v2/keys/100%25' },
   { name: 'trailing slash is canonical', path: '/v2/keys/foo/' },
 
   // Escapes.
