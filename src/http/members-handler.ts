@@ -1,6 +1,7 @@
 import { MembershipError, ServerError, type EtcdServer, type Member } from '../server/index.ts';
 import { httpError, jsonBody, methodNotAllowed } from './render.ts';
 import { parsePeerURLsBody } from './peer-urls.ts';
+import { detectAuth } from './v2-auth.ts';
 
 const MEMBERS_PREFIX = '/v2/members';
 const ALLOWED = ['GET', 'POST', 'DELETE', 'PUT'];
@@ -13,6 +14,8 @@ const utf8 = new TextDecoder();
  */
 export async function handleMembers(request: Request, path: string, server: EtcdServer, clusterId: string, nowMs: number): Promise<Response> {
   if (!ALLOWED.includes(request.method)) return methodNotAllowed(ALLOWED);
+  // etcd's `hasWriteRootAccess`: a write first checks v2 auth, which reads the store.
+  if (request.method !== 'GET') detectAuth(server);
   const headers = (): Headers => new Headers({ 'X-Etcd-Cluster-Id': clusterId });
   const rest = path.slice(MEMBERS_PREFIX.length).replace(/^\//, '');
   switch (request.method) {

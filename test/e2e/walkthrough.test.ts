@@ -72,6 +72,11 @@ describe('the seed walkthrough on edgecd', () => {
     expect(lines(list)).toContain(`${readded}[unstarted]: peerURLs=http://${leader.name}:2380`);
   });
 
+  it('etcdctl member update rewrites its peer URLs (here to the same one: a peer URL names the member object)', async () => {
+    const updated = await etcdctl(endpoint, 'member', 'update', readded, `http://${leader.name}:2380`);
+    expect(updated.stdout.trim()).toBe(`Updated member with ID ${readded} in cluster`);
+  });
+
   it("starting it on the removed member's old storage is refused with etcd's words", async () => {
     const start = await edgecd('member', 'start', '--name', leader.name, '--initial-advertise-peer-urls', `http://${leader.name}:2380`, '--initial-cluster-state', 'existing', '--endpoint', endpoint, '--data-dir', cluster.dataDir);
     expect(start.code).toBe(1);
