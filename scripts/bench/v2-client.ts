@@ -22,9 +22,17 @@ export async function leaderOf(url: string): Promise<{ name: string; clientURLs:
 }
 
 /** Polls PUTs until one succeeds; returns when it did, in ms since `since` (performance.now()). */
-export async function firstSuccessfulWrite(url: string, key: string, since: number, timeoutMs: number): Promise<number> {
+export async function firstSuccessfulWrite(
+  url: string,
+  key: string,
+  since: number,
+  timeoutMs: number,
+  /** False once the server's process is gone: stop waiting at once. */
+  alive: () => boolean = () => true,
+): Promise<number> {
   const deadline = since + timeoutMs;
   for (;;) {
+    if (!alive()) throw new Error(`the server for ${url} exited`);
     const status = await putKey(url, key, 'first', 5_000).catch(() => 0);
     if (status >= 200 && status < 300) return performance.now() - since;
     if (performance.now() > deadline) throw new Error(`no successful write on ${url} within ${timeoutMs} ms (last status ${status})`);

@@ -80,7 +80,7 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
     };
   }
 
-  const launcherArgs = ['start', '--port', String(port), '--member-ports', memberPorts.join(','), '--data-dir', dataDir];
+  const launcherArgs = ['--port', String(port), '--member-ports', memberPorts.join(','), '--data-dir', dataDir];
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.inspectorPort !== undefined) {
     env['MINIFLARE_WORKERD_PATH'] = WRAPPER;
@@ -89,10 +89,11 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
   }
   const [command, args] =
     options.host === 'npm'
-      ? ['npm', ['start', '--silent', '--', ...launcherArgs]]
+      ? // `npm start` is `node bin/edgecd.mjs start`: the flags follow `--`.
+        ['npm', ['start', '--silent', '--', ...launcherArgs]]
       : [
           process.execPath,
-          [...(options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]), join(projectRoot, 'bin/edgecd.mjs'), ...launcherArgs],
+          [...(options.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`]), join(projectRoot, 'bin/edgecd.mjs'), 'start', ...launcherArgs],
         ];
   const started = performance.now();
   const { child, output } = spawnGroup(command, args as string[], { cwd: projectRoot, env, label: `edgecd launcher (${options.host})` });
@@ -101,7 +102,7 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
     await removeDir();
   };
   try {
-    const startToFirstWriteMs = await firstSuccessfulWrite(url, 'bench/first', started, 30_000);
+    const startToFirstWriteMs = await firstSuccessfulWrite(url, 'bench/first', started, 30_000, () => child.exitCode === null);
     // The control channel is up once the launcher has printed its member table.
     const deadline = Date.now() + 30_000;
     while (!output().includes('edgecd serving')) {
