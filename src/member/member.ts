@@ -169,6 +169,7 @@ export class Member extends DurableObject<MemberEnv> {
       })),
       clock: { now: () => Date.now() },
       random: Math.random,
+      wake: () => this.pump(),
       logger: {
         info: (message, fields) => console.log(JSON.stringify({ level: 'info', member: identity.name, message, ...fields })),
         warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', member: identity.name, message, ...fields })),

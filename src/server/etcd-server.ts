@@ -40,6 +40,11 @@ export interface ServerOptions {
   clock: Clock;
   /** Seeded randomness for Raft's election jitter. */
   random: () => number;
+  /**
+   * Called when Raft has new work outside the host's own calls (a client's proposal or read):
+   * the host should run the ready loop soon. Without it a request would wait for the next tick.
+   */
+  wake?: () => void;
   logger?: Logger;
 }
 
@@ -135,7 +140,10 @@ export class EtcdServer {
       preVote: true,
       random: options.random,
     });
-    this.reads = new ReadIndexBatcher((ctx) => this.node.readIndex(ctx), options.electionTicks);
+    this.reads = new ReadIndexBatcher((ctx) => {
+      this.node.readIndex(ctx);
+      this.options.wake?.();
+    }, options.electionTicks);
     const { hardState } = options.logStore.initialState();
     this.term = hardState.term;
     this.commitIndex = hardState.commit;
@@ -265,6 +273,7 @@ export class EtcdServer {
     const result = this.wait.register(id, this.ticks + this.requestTimeoutTicks);
     try {
       this.node.proposeConfChange({ ...change, context: JSON.stringify({ requestId: id, member }) });
+      this.options.wake?.();
     } catch (error) {
       this.wait.fail(id, error instanceof ProposalDroppedError ? new ServerError(ServerError.TimeoutDueToLeaderFail) : (error as Error));
     }
@@ -376,6 +385,7 @@ export class EtcdServer {
   private submit(id: string, data: string): void {
     try {
       this.node.propose(data);
+      this.options.wake?.();
       if (this.isLeader) this.proposedAsLeader.add(id);
     } catch (error) {
       if (!(error instanceof ProposalDroppedError)) throw error;
