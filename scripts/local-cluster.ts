@@ -143,15 +143,31 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
 }
 
-/** Waits until some member reports a leader; returns its name. */
+/**
+ * Waits until the cluster is up as etcd's would be: a leader elected and every member published
+ * (its name and client URLs are in the membership). Returns the leader's name.
+ */
 export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const m of cluster.members) {
-      const status = await cluster.status(m.name).catch(() => undefined);
-      if (status?.isLeader === true && status.name !== null) return status.name;
-    }
-    if (Date.now() > deadline) throw new Error('no leader was elected');
+    const leader = await findLeader(cluster);
+    if (leader !== undefined && (await allPublished(cluster))) return leader;
+    if (Date.now() > deadline) throw new Error('the cluster did not come up');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function findLeader(cluster: LocalCluster): Promise<string | undefined> {
+  for (const m of cluster.members) {
+    const status = await cluster.status(m.name).catch(() => undefined);
+    if (status?.isLeader === true && status.name !== null) return status.name;
+  }
+  return undefined;
+}
+
+async function allPublished(cluster: LocalCluster): Promise<boolean> {
+  const response = await fetch(`${cluster.url}/v2/members`).catch(() => undefined);
+  if (response?.ok !== true) return false;
+  const { members } = (await response.json()) as { members: { clientURLs: string[] }[] };
+  return members.length >= cluster.members.length && members.every((m) => m.clientURLs.length > 0);
 }

@@ -6,7 +6,7 @@ import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } fr
 import { parseFaultPlan } from './faults.ts';
 import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
 import { migrate } from './schema.ts';
-import { MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
+import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 
 /** Header the front door puts on what it forwards: a member that is not the leader says so. */
@@ -165,6 +165,10 @@ export class Member extends DurableObject<MemberEnv> {
         onDelivered: (id, ms) => server.recordPeerDelivery(id, ms),
         onFailed: (id) => server.recordPeerFailure(id),
         onRemoved: () => this.onRemoved(),
+        onReply: (messages) => {
+          for (const m of messages) server.step(m);
+          this.pump();
+        },
         timeoutMs: this.config.electionMs,
       })),
       clock: { now: () => Date.now() },
@@ -204,11 +208,27 @@ export class Member extends DurableObject<MemberEnv> {
       while (server.processReady()) await this.ctx.storage.sync();
       if (server.isRemoved) this.onRemoved();
     } catch (error) {
-      // An invariant broke (or storage failed): this instance's memory can't be trusted. Log it
-      // and reset the object; it restarts from what is durable.
-      console.error(JSON.stringify({ level: 'fatal', member: this.identity?.name, error: String(error), stack: (error as Error).stack }));
-      this.ctx.abort(String(error));
+      this.fatal(error);
     }
+  }
+
+  /** One ready-loop turn, now (a peer is waiting for its answer). */
+  private turn(server: EtcdServer): void {
+    try {
+      server.processReady();
+    } catch (error) {
+      this.fatal(error);
+    }
+  }
+
+  /**
+   * An invariant broke (or storage failed): this instance's memory can't be trusted. Log it and
+   * reset the object; it restarts from what is durable.
+   */
+  private fatal(error: unknown): never {
+    console.error(JSON.stringify({ level: 'fatal', member: this.identity?.name, error: String(error), stack: (error as Error).stack }));
+    this.ctx.abort(String(error));
+    throw error;
   }
 
   private async receiveRaft(request: Request, server: EtcdServer | undefined): Promise<Response> {
@@ -221,8 +241,11 @@ export class Member extends DurableObject<MemberEnv> {
       return new Response('the member has been permanently removed from the cluster', { status: 410 });
     }
     for (const m of messages) server.step(m);
+    // Answer with what this turn has for the sender (its acknowledgements), in this response.
+    const sender = request.headers.get(FROM_HEADER);
+    const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.turn(server));
     this.pump();
-    return new Response(null, { status: 204 });
+    return replies.length === 0 ? new Response(null, { status: 204 }) : Response.json(replies);
   }
 
   private admin(path: string, server: EtcdServer | undefined): Response {

@@ -22,6 +22,8 @@ export interface PeerTransportOptions {
   onFailed?(id: string): void;
   /** A peer answered that this member was removed from the cluster (etcd: HTTP 410 from rafthttp). */
   onRemoved(): void;
+  /** Messages a peer sent back in its answer (see `captureReplies`). */
+  onReply(messages: Message[]): void;
   /** Gives up on a request that takes longer than this (a peer that hangs must not block us). */
   timeoutMs: number;
 }
@@ -33,6 +35,7 @@ export interface PeerTransportOptions {
  */
 export class StubPeerTransport implements PeerTransport<Message> {
   private readonly peers = new Map<string, PeerChannel>();
+  private capturing: { peer: string; replies: Message[] } | undefined;
   /** Test and local builds only (see faults.ts). */
   faults: FaultPlan = NO_FAULTS;
 
@@ -42,6 +45,10 @@ export class StubPeerTransport implements PeerTransport<Message> {
     for (const m of messages) {
       const name = this.options.resolve(m.to);
       if (name === undefined) continue;
+      if (this.capturing?.peer === name) {
+        this.capturing.replies.push(m);
+        continue;
+      }
       let channel = this.peers.get(name);
       if (channel === undefined) {
         channel = new PeerChannel(name, this.options, () => this.faults);
@@ -50,6 +57,22 @@ export class StubPeerTransport implements PeerTransport<Message> {
       channel.enqueue(m);
     }
     for (const channel of this.peers.values()) channel.flush();
+  }
+
+  /**
+   * Runs `turn` (a ready-loop turn) and hands back, instead of sending, what it addresses to
+   * `peer`: the caller answers `peer`'s request with them. A follower's acknowledgement then rides
+   * the response to the leader's AppendEntries (one stub round trip per round, not two); the
+   * output gate still holds that response until the turn's writes are durable.
+   */
+  captureReplies(peer: string, turn: () => void): Message[] {
+    this.capturing = { peer, replies: [] };
+    try {
+      turn();
+      return applyFaults(this.faults, peer, this.capturing.replies);
+    } finally {
+      this.capturing = undefined;
+    }
   }
 }
 
@@ -96,7 +119,8 @@ class PeerChannel {
         body: JSON.stringify(batch),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      await response.body?.cancel();
+      if (response.status === 200) this.options.onReply((await response.json()) as Message[]);
+      else await response.body?.cancel();
       if (response.status === 410) this.options.onRemoved();
       else this.reportDelivery(batch, response.ok, Date.now() - started);
     } catch {
