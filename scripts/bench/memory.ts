@@ -9,6 +9,7 @@ export interface MemoryFigures {
   keysWritten: number;
   fillPerSec: number;
   fillErrors: number;
+  fillBadStatus: Record<string, number>;
   /** The `edgecd` isolate's used JS heap after a full GC (Runtime.getHeapUsage), before and after. */
   isolateHeapBefore: number;
   isolateHeapAfter: number;
@@ -33,6 +34,7 @@ export async function measureMemberMemory(generator: LoadGenerator, keys: number
     const workerdRssBefore = pid === undefined ? undefined : rssBytes(pid);
     log(`  heap before: ${mb(isolateHeapBefore)}; writing ${keys} keys (c=128)`);
     const fill = await generator.run({ kind: 'fill', url: edgecd.url, prefix: 'm', count: keys, connections: 128, maxSec: 300 });
+    log(`  wrote ${fill.ok} at ${Math.round(fill.perSec)}/s, p99 ${fill.p99.toFixed(1)} ms; failures ${JSON.stringify(fill.badStatus)}`);
     // Followers apply what the leader has committed a heartbeat or so later.
     await new Promise((r) => setTimeout(r, 2_000));
     const isolateHeapAfter = await heapAfterGc(inspectorPort);
@@ -42,6 +44,7 @@ export async function measureMemberMemory(generator: LoadGenerator, keys: number
       keysWritten: fill.ok,
       fillPerSec: fill.perSec,
       fillErrors: fill.errors,
+      fillBadStatus: fill.badStatus,
       isolateHeapBefore,
       isolateHeapAfter,
       perMemberHeap: (isolateHeapAfter - isolateHeapBefore) / 3,

@@ -34,7 +34,11 @@ async function bench(options: BenchOptions): Promise<void> {
   let edgecd: EdgecdTarget | undefined;
   if (options.targets.includes('edgecd')) {
     edgecd = await startEdgecd({ host: options.edgecdHost });
-    log(`edgecd (${options.edgecdHost}) at ${edgecd.url}: first write ${Math.round(edgecd.startToFirstWriteMs)} ms after start`);
+    const answer = edgecd.startToFirstAnswerMs;
+    log(
+      `edgecd (${options.edgecdHost}) at ${edgecd.url}: first answer ${answer === undefined ? '?' : Math.round(answer)} ms, ` +
+        `first write ${Math.round(edgecd.startToFirstWriteMs)} ms after start`,
+    );
     targets.push(edgecd);
   }
   if (options.targets.includes('probe')) {
@@ -73,7 +77,9 @@ async function bench(options: BenchOptions): Promise<void> {
     machine: { cpus: cpus().length, loadAverageAtStart, loadAverageAtEnd: loadavg() },
     options: { ...options },
     rows,
-    ...(edgecd === undefined ? {} : { startToFirstWriteMs: edgecd.startToFirstWriteMs, edgecdHost: options.edgecdHost }),
+    ...(edgecd === undefined
+      ? {}
+      : { startToFirstWriteMs: edgecd.startToFirstWriteMs, startToFirstAnswerMs: edgecd.startToFirstAnswerMs, edgecdHost: options.edgecdHost }),
     ...(resets === undefined ? {} : { resets }),
     ...(memory === undefined ? {} : { memory }),
   };

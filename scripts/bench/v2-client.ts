@@ -21,7 +21,10 @@ export async function leaderOf(url: string): Promise<{ name: string; clientURLs:
   return (await response.json()) as { name: string; clientURLs: string[] };
 }
 
-/** Polls PUTs until one succeeds; returns when it did, in ms since `since` (performance.now()). */
+/**
+ * Polls PUTs until one succeeds; returns when it did, in ms since `since` (performance.now()).
+ * `onAnswer` hears the first answer of any status (the socket is up: the rest is the cluster).
+ */
 export async function firstSuccessfulWrite(
   url: string,
   key: string,
@@ -29,11 +32,17 @@ export async function firstSuccessfulWrite(
   timeoutMs: number,
   /** False once the server's process is gone: stop waiting at once. */
   alive: () => boolean = () => true,
+  onAnswer: (ms: number) => void = () => undefined,
 ): Promise<number> {
   const deadline = since + timeoutMs;
+  let answered = false;
   for (;;) {
     if (!alive()) throw new Error(`the server for ${url} exited`);
     const status = await putKey(url, key, 'first', 5_000).catch(() => 0);
+    if (status !== 0 && !answered) {
+      answered = true;
+      onAnswer(performance.now() - since);
+    }
     if (status >= 200 && status < 300) return performance.now() - since;
     if (performance.now() > deadline) throw new Error(`no successful write on ${url} within ${timeoutMs} ms (last status ${status})`);
     await new Promise((r) => setTimeout(r, 20));

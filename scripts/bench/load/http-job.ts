@@ -77,6 +77,9 @@ function runAutocannon(run: Run): Promise<JobResult> {
           return;
         }
         const elapsedSec = (performance.now() - started) / 1000;
+        // Failures that got no status at all, named so the report can tell them apart.
+        if (result.timeouts > 0) badStatus['timeout'] = result.timeouts;
+        if (result.errors > result.timeouts) badStatus['connection error'] = result.errors - result.timeouts;
         resolvePromise({
           ok: latencies.length,
           elapsedSec,

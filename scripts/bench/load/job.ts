@@ -52,7 +52,7 @@ export interface JobResult {
   samples: number;
   /** Connection errors, timeouts and non-2xx answers. */
   errors: number;
-  /** Status codes seen that were not 2xx, with counts. */
+  /** Status codes seen that were not 2xx (and `timeout`, `connection error`), with counts. */
   badStatus: Record<string, number>;
 }
 

@@ -31,6 +31,8 @@ export interface EdgecdTarget extends Target {
   dataDir: string;
   /** From spawning the launcher (or calling startLocalCluster) to the first 2xx PUT on the front door. */
   startToFirstWriteMs: number;
+  /** ... to the front door's first answer of any status (its socket is up; the rest is election and publish). */
+  startToFirstAnswerMs: number | undefined;
   /** The workerd process serving the cluster. */
   workerdPid(): number | undefined;
   /** Resets a member object as a crash would, through the launcher's control channel. */
@@ -64,8 +66,10 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
       members: memberPorts.map((p, i) => ({ name: `node${i + 1}`, port: p })),
     });
     const forget = defer('edgecd (in-process)', () => cluster.stop());
-    const startToFirstWriteMs = await firstSuccessfulWrite(url, 'bench/first', started, 30_000);
+    let startToFirstAnswerMs: number | undefined;
+    const startToFirstWriteMs = await firstSuccessfulWrite(url, 'bench/first', started, 30_000, undefined, (ms) => (startToFirstAnswerMs = ms));
     return {
+      startToFirstAnswerMs,
       name: 'edgecd',
       url,
       dataDir,
@@ -102,7 +106,15 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
     await removeDir();
   };
   try {
-    const startToFirstWriteMs = await firstSuccessfulWrite(url, 'bench/first', started, 30_000, () => child.exitCode === null);
+    let startToFirstAnswerMs: number | undefined;
+    const startToFirstWriteMs = await firstSuccessfulWrite(
+      url,
+      'bench/first',
+      started,
+      30_000,
+      () => child.exitCode === null,
+      (ms) => (startToFirstAnswerMs = ms),
+    );
     // The control channel is up once the launcher has printed its member table.
     const deadline = Date.now() + 30_000;
     while (!output().includes('edgecd serving')) {
@@ -114,6 +126,7 @@ export async function startEdgecd(options: EdgecdOptions): Promise<EdgecdTarget>
       url,
       dataDir,
       startToFirstWriteMs,
+      startToFirstAnswerMs,
       workerdPid: () => descendants(child.pid!).find((p) => p.command === 'workerd')?.pid,
       abortMember: async (name) => {
         const answer = await callControl(dataDir, 'POST', `/members/${name}/abort`);
