@@ -14,6 +14,8 @@ declare module 'cloudflare:workers' {
     transactionSync<T>(closure: () => T): T;
     /** Resolves once every write so far is durable. */
     sync(): Promise<void>;
+    getAlarm(): Promise<number | null>;
+    setAlarm(scheduledTime: number): Promise<void>;
   }
   interface ProbeState {
     storage: ProbeStorage;
@@ -33,6 +35,7 @@ declare module 'cloudflare:workers' {
     protected env: Env;
     constructor(ctx: ProbeState, env: Env);
     fetch?(request: Request): Promise<Response>;
+    alarm?(): Promise<void>;
   }
   export type { DurableObjectNamespace, DurableObjectStub, ProbeState };
 }

@@ -3,6 +3,13 @@ import { PeerChannel, type LogRow } from './peer-channel.ts';
 import { FOLLOWERS } from './names.ts';
 import { Rounds } from './rounds.ts';
 
+/**
+ * workerd evicts an object after ~10 s without an incoming event, dropping its memory. edgecd's
+ * members never idle (heartbeats every 100 ms, a watchdog alarm); the probe's objects would, while
+ * the benchmark runs the other targets, and then pay a cold start. An alarm keeps them resident.
+ */
+const KEEP_ALIVE_MS = 3_000;
+
 export interface ProbeEnv {
   PROBE: DurableObjectNamespace;
 }
@@ -28,7 +35,15 @@ export class ProbeMember extends DurableObject<ProbeEnv> {
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)');
     const last = ctx.storage.sql.exec('SELECT MAX(idx) AS idx FROM log').toArray()[0]?.['idx'];
     this.lastIndex = typeof last === 'number' ? last : 0;
+    // Woken again after all (a restart): the values are the latest row per key.
+    const rows = ctx.storage.sql.exec('SELECT key, value, MAX(idx) AS idx FROM log GROUP BY key').toArray();
+    for (const r of rows) this.values.set(String(r['key']), { value: String(r['value']), index: Number(r['idx']) });
     this.peers = FOLLOWERS.map((name) => new PeerChannel(env.PROBE, name));
+    void ctx.storage.getAlarm().then((at) => (at === null ? ctx.storage.setAlarm(Date.now() + KEEP_ALIVE_MS) : undefined));
+  }
+
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.setAlarm(Date.now() + KEEP_ALIVE_MS);
   }
 
   override async fetch(request: Request): Promise<Response> {
