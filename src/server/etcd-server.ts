@@ -4,6 +4,7 @@ import {
   type ConfChange,
   type ConfState,
   type Entry,
+  type HardState,
   type Message,
   type Ready,
   type Snapshot,
@@ -98,6 +99,9 @@ export class EtcdServer {
   private readonly peerActivity = new Map<MemberId, { since: number; last: number }>();
 
   private ticks = 0;
+  /** The hard state last written, and a newer one that only moved the commit index (see `persisted`). */
+  private persistedHardState: HardState;
+  private unpersistedHardState: HardState | undefined;
   private appliedIndex = 0;
   private snapshotIndex = 0;
   private confState: ConfState = { voters: [], learners: [] };
@@ -147,6 +151,7 @@ export class EtcdServer {
     const { hardState } = options.logStore.initialState();
     this.term = hardState.term;
     this.commitIndex = hardState.commit;
+    this.persistedHardState = hardState;
   }
 
   /**
@@ -293,8 +298,10 @@ export class EtcdServer {
     if (rd.hardState !== undefined) {
       this.term = rd.hardState.term;
       this.commitIndex = rd.hardState.commit;
+      this.unpersistedHardState = rd.hardState;
     }
-    this.options.logStore.save(persisted(rd));
+    const update = this.persisted(rd);
+    if (update !== undefined) this.options.logStore.save(update);
     if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot);
     const messages = outgoing(rd);
     this.countAppends(messages);
@@ -363,6 +370,29 @@ export class EtcdServer {
     for (const m of messages) {
       if (m.type === 'MsgApp') this.serverStats.sendAppendReq(appendSize(m.entries), this.options.clock.now());
     }
+  }
+
+  /**
+   * What a Ready asks to be made durable, less a commit index on its own. The commit index is
+   * volatile state (Raft paper, Figure 2): losing it loses nothing, a restarted member learns it
+   * again. Writing it alone would cost a durable write per round, and on Durable Objects the
+   * output gate would hold every answer of that turn (acknowledgements, client responses) until
+   * it is on disk. So it is written with the next entries, term or vote instead.
+   */
+  private persisted(rd: Ready): Parameters<LogStore['save']>[0] | undefined {
+    const snapshot = rd.snapshot !== undefined && rd.snapshot.metadata.index > 0 ? rd.snapshot : undefined;
+    const hs = rd.hardState;
+    const votingChanged = hs !== undefined && (hs.term !== this.persistedHardState.term || hs.vote !== this.persistedHardState.vote);
+    if (rd.entries.length === 0 && snapshot === undefined && !votingChanged) return undefined;
+    const update: Parameters<LogStore['save']>[0] = { entries: rd.entries };
+    if (snapshot !== undefined) update.snapshot = snapshot;
+    const latest = hs ?? this.unpersistedHardState;
+    if (latest !== undefined) {
+      update.hardState = latest;
+      this.persistedHardState = latest;
+    }
+    this.unpersistedHardState = undefined;
+    return update;
   }
 
   private respond(parts: { event?: Event; watcher?: Watcher }): ServerResponse {
@@ -497,6 +527,12 @@ export class EtcdServer {
       data: encodeSnapshot(this.store, this.applied),
     };
     const compactTo = Math.max(0, this.appliedIndex - Math.min(CATCH_UP_ENTRIES, this.options.snapshotCount));
+    // A restart must not find a snapshot beyond its durable commit index: write the latest first.
+    if (this.unpersistedHardState !== undefined) {
+      this.options.logStore.save({ entries: [], hardState: this.unpersistedHardState });
+      this.persistedHardState = this.unpersistedHardState;
+      this.unpersistedHardState = undefined;
+    }
     this.options.logStore.saveSnapshot(snapshot, Math.max(compactTo, this.options.logStore.firstIndex() - 1));
     this.snapshotIndex = this.appliedIndex;
   }
@@ -511,14 +547,6 @@ export class EtcdServer {
     this.appliedIndex = snapshot.metadata.index;
     this.snapshotIndex = snapshot.metadata.index;
   }
-}
-
-/** What a Ready asks to be made durable. */
-function persisted(rd: Ready): Parameters<LogStore['save']>[0] {
-  const update: Parameters<LogStore['save']>[0] = { entries: rd.entries };
-  if (rd.hardState !== undefined) update.hardState = rd.hardState;
-  if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) update.snapshot = rd.snapshot;
-  return update;
 }
 
 /**

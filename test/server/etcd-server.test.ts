@@ -102,3 +102,26 @@ describe('a three-member cluster', () => {
     expect(leader.server.store.get('/1/queue').node.nodes).toHaveLength(1);
   });
 });
+
+describe('what a member writes', () => {
+  it('writes a replicated request once per member: the commit index that follows is not written alone (volatile state, Raft Figure 2)', async () => {
+    const cluster = new ServerCluster(['node1', 'node2', 'node3']);
+    const leader = cluster.elect();
+    cluster.tick(5);
+    const before = [...cluster.members.values()].map((m) => m.disk.saves);
+    await cluster.do(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
+    cluster.tick(5);
+    const writes = [...cluster.members.values()].map((m, i) => m.disk.saves - before[i]!);
+    expect(writes).toEqual([1, 1, 1]);
+  });
+
+  it('restarts from a snapshot taken while the commit index was not yet written', async () => {
+    const cluster = new ServerCluster(['node1', 'node2', 'node3'], { snapshotCount: 10 });
+    const leader = cluster.elect();
+    for (let i = 0; i < 35; i++) await cluster.do(leader.name, { method: 'PUT', path: `/1/s${i}`, val: String(i) });
+    for (const name of cluster.members.keys()) cluster.crash(name);
+    for (const name of cluster.members.keys()) cluster.restart(name);
+    const again = cluster.elect();
+    expect(again.server.store.get('/1/s34').node.value).toBe('34');
+  });
+});
