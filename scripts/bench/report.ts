@@ -145,7 +145,7 @@ export function judge(report: Omit<Report, 'checks'>): Check[] {
       met: report.startToFirstWriteMs < 3_000,
       detail:
         `${Math.round(report.startToFirstWriteMs)} ms (${report.edgecdHost ?? '?'}, fresh data dir, includes bundling; ` +
-        `front door answering after ${report.startToFirstAnswerMs === undefined ? '?' : Math.round(report.startToFirstAnswerMs)} ms)`,
+        `front door accepting by ${report.startToFirstAnswerMs === undefined ? '?' : Math.round(report.startToFirstAnswerMs)} ms)`,
     });
   }
   if (report.resets !== undefined && report.resets.length > 0) {

@@ -36,7 +36,7 @@ async function bench(options: BenchOptions): Promise<void> {
     edgecd = await startEdgecd({ host: options.edgecdHost });
     const answer = edgecd.startToFirstAnswerMs;
     log(
-      `edgecd (${options.edgecdHost}) at ${edgecd.url}: first answer ${answer === undefined ? '?' : Math.round(answer)} ms, ` +
+      `edgecd (${options.edgecdHost}) at ${edgecd.url}: front door accepting by ${answer === undefined ? '?' : Math.round(answer)} ms, ` +
         `first write ${Math.round(edgecd.startToFirstWriteMs)} ms after start`,
     );
     targets.push(edgecd);

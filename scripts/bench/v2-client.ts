@@ -23,7 +23,8 @@ export async function leaderOf(url: string): Promise<{ name: string; clientURLs:
 
 /**
  * Polls PUTs until one succeeds; returns when it did, in ms since `since` (performance.now()).
- * `onAnswer` hears the first answer of any status (the socket is up: the rest is the cluster).
+ * `onAnswer` hears when the first request that got any answer was sent: the front door was accepting
+ * by then (it holds a request while the cluster elects, so that answer itself comes late).
  */
 export async function firstSuccessfulWrite(
   url: string,
@@ -38,10 +39,11 @@ export async function firstSuccessfulWrite(
   let answered = false;
   for (;;) {
     if (!alive()) throw new Error(`the server for ${url} exited`);
+    const sent = performance.now();
     const status = await putKey(url, key, 'first', 5_000).catch(() => 0);
     if (status !== 0 && !answered) {
       answered = true;
-      onAnswer(performance.now() - since);
+      onAnswer(sent - since);
     }
     if (status >= 200 && status < 300) return performance.now() - since;
     if (performance.now() > deadline) throw new Error(`no successful write on ${url} within ${timeoutMs} ms (last status ${status})`);

@@ -31,7 +31,7 @@ export interface EdgecdTarget extends Target {
   dataDir: string;
   /** From spawning the launcher (or calling startLocalCluster) to the first 2xx PUT on the front door. */
   startToFirstWriteMs: number;
-  /** ... to the front door's first answer of any status (its socket is up; the rest is election and publish). */
+  /** ... to sending the first request that got an answer: the front door was accepting by then. */
   startToFirstAnswerMs: number | undefined;
   /** The workerd process serving the cluster. */
   workerdPid(): number | undefined;
