@@ -160,7 +160,8 @@ export function judge(report: Omit<Report, 'checks'>): Check[] {
     const m = report.memory;
     checks.push({
       goal: `member heap for ${m.keysAsked} keys < 64 MB${m.keysAsked < 100_000 ? ' (scaled: fewer keys than the goal)' : ''}`,
-      met: m.keysWritten === m.keysAsked ? m.perMemberHeap < 64 * 1024 * 1024 : undefined,
+      // autocannon drops the few requests in flight when it reaches its count; ≥ 99 % is the load asked for.
+      met: m.keysWritten >= 0.99 * m.keysAsked ? m.perMemberHeap < 64 * 1024 * 1024 : undefined,
       detail: `${mb(m.perMemberHeap)} per member (isolate heap ${mb(m.isolateHeapBefore)} → ${mb(m.isolateHeapAfter)}, /3); workerd RSS ${mb(m.workerdRssBefore)} → ${mb(m.workerdRssAfter)}; ${m.keysWritten} keys written at ${Math.round(m.fillPerSec)}/s`,
     });
   }
