@@ -14,7 +14,7 @@ start flags (named as etcd's where etcd has one):
   --member-ports A,B,C          each member's own client port (default 22379,32379,42379)
   --heartbeat-interval MS       default 100
   --election-timeout MS         default 1000
-  --snapshot-count N            applied entries between snapshots (default 10000)
+  --snapshot-count N            applied entries between snapshots (default 100000, as etcd)
   --initial-cluster-token TOKEN default edgecd-cluster
 `;
 
@@ -44,7 +44,7 @@ async function start(argv: string[]): Promise<number> {
       'member-ports': { type: 'string', default: DEFAULT_MEMBERS.map((m) => m.port).join(',') },
       'heartbeat-interval': { type: 'string', default: '100' },
       'election-timeout': { type: 'string', default: '1000' },
-      'snapshot-count': { type: 'string', default: '10000' },
+      'snapshot-count': { type: 'string', default: '100000' },
       'initial-cluster-token': { type: 'string', default: 'edgecd-cluster' },
     },
     strict: true,

@@ -80,7 +80,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ADVERTISE_CLIENT_URLS: members.map((m) => `${m.name}=${m.clientURL}`).join(','),
     HEARTBEAT_INTERVAL: String(options.heartbeatMs ?? 100),
     ELECTION_TIMEOUT: String(options.electionMs ?? 1000),
-    SNAPSHOT_COUNT: String(options.snapshotCount ?? 10_000),
+    SNAPSHOT_COUNT: String(options.snapshotCount ?? 100_000),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
   };

@@ -66,9 +66,9 @@ export class Member extends DurableObject<MemberEnv> {
     }
     const response = await handleClientRequest(request, this.clientContext(server));
     this.pump();
-    const headers = new Headers(response.headers);
-    headers.set(LEADER_HEADER, this.leaderName(server));
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    // The handler built this response, so its headers are mutable: no copy on the hot path.
+    response.headers.set(LEADER_HEADER, this.leaderName(server));
+    return response;
   }
 
   override async alarm(): Promise<void> {
@@ -173,7 +173,10 @@ export class Member extends DurableObject<MemberEnv> {
       })),
       clock: { now: () => Date.now() },
       random: Math.random,
-      wake: () => this.pump(),
+      // Deferred: the server may wake us from inside a ready-loop turn (a read index requested, a
+      // queued proposal resubmitted), and a turn must finish (advance) before the next one runs.
+      wake: () => queueMicrotask(() => this.pump()),
+      initialElectionTickAdvance: true,
       logger: {
         info: (message, fields) => console.log(JSON.stringify({ level: 'info', member: identity.name, message, ...fields })),
         warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', member: identity.name, message, ...fields })),

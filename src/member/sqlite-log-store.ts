@@ -13,6 +13,8 @@ import { migrate } from './schema.ts';
 
 /** Rows are capped at 2 MB on Durable Objects; a snapshot is split into chunks well below that. */
 const SNAPSHOT_CHUNK_CHARS = 512 * 1024;
+/** Rows per INSERT: each row binds 4 parameters, and a statement may bind at most 100. */
+const ROWS_PER_INSERT = 25;
 /** Recent entries kept in memory: the leader replicates from here without touching SQLite. */
 const TAIL_CACHE_ENTRIES = 4096;
 
@@ -141,20 +143,23 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     const from = fresh[0]!.index;
     if (from > this.last + 1) throw new Error(`log gap: appending ${from} after ${this.last}`);
     if (from <= this.last) this.sql.exec('DELETE FROM raft_entries WHERE idx >= ?', from);
-    for (const e of fresh) {
+    // Many rows per statement (4 parameters each, under the platform's 100 per statement).
+    for (let at = 0; at < fresh.length; at += ROWS_PER_INSERT) {
+      const rows = fresh.slice(at, at + ROWS_PER_INSERT);
       this.sql.exec(
-        'INSERT INTO raft_entries (idx, term, conf_change, data) VALUES (?, ?, ?, ?)',
-        e.index,
-        e.term,
-        e.type === 'confChange' ? 1 : 0,
-        e.data,
+        `INSERT INTO raft_entries (idx, term, conf_change, data) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        ...rows.flatMap((e) => [e.index, e.term, e.type === 'confChange' ? 1 : 0, e.data]),
       );
     }
     this.last = fresh[fresh.length - 1]!.index;
     const tailStart = this.tail[0]?.index;
-    if (tailStart === undefined || from < tailStart) this.tail = [...fresh];
-    else this.tail = [...this.tail.slice(0, from - tailStart), ...fresh];
-    if (this.tail.length > TAIL_CACHE_ENTRIES) this.tail = this.tail.slice(-TAIL_CACHE_ENTRIES);
+    if (tailStart === undefined || from < tailStart) {
+      this.tail = [...fresh];
+    } else {
+      this.tail.length = from - tailStart;
+      for (const e of fresh) this.tail.push(e);
+    }
+    if (this.tail.length > 2 * TAIL_CACHE_ENTRIES) this.tail = this.tail.slice(-TAIL_CACHE_ENTRIES);
   }
 
   /** Replaces the whole log by a snapshot received from the leader. */

@@ -32,7 +32,8 @@ export class LeaderRouter {
 
   async forward(request: Request): Promise<Response> {
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
-    const requestId = crypto.randomUUID();
+    // Reads are never applied twice, so only writes need an ID to deduplicate retries by.
+    const requestId = body === null ? undefined : crypto.randomUUID();
     const deadline = Date.now() + ELECTION_WAIT_MS;
     let attempt = 0;
     for (;;) {
@@ -72,11 +73,11 @@ export class LeaderRouter {
   }
 }
 
-function forwarded(request: Request, target: string, requestId: string, body: ArrayBuffer | null): Request {
+function forwarded(request: Request, target: string, requestId: string | undefined, body: ArrayBuffer | null): Request {
   const headers = new Headers(request.headers);
   headers.set(FRONT_DOOR_HEADER, '1');
   headers.set(MEMBER_HEADER, target);
-  headers.set(REQUEST_ID_HEADER, requestId);
+  if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
   return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
 }
 
