@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Bundles the worker (and the Member class it exports) into one ES module for workerd, as
- * wrangler would: `cloudflare:*` imports stay external, everything else is inlined.
+ * Bundles a worker (by default edgecd's, with the Member class it exports) into one ES module for
+ * workerd, as wrangler would: `cloudflare:*` imports stay external, everything else is inlined.
  */
-export async function bundleWorker(outDir: string): Promise<string> {
+export async function bundleWorker(outDir: string, entry = join(projectRoot, 'src/worker/index.ts'), name = 'worker.js'): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  const outfile = join(outDir, 'worker.js');
+  const outfile = join(outDir, name);
   await build({
-    entryPoints: [join(projectRoot, 'src/worker/index.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: 'esm',

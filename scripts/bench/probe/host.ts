@@ -10,7 +10,7 @@ import { Miniflare } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { COMPATIBILITY_DATE } from '../../local-cluster.ts';
-import { bundleProbe } from './bundle-probe.ts';
+import { bundleWorker } from '../../bundle.ts';
 import { LEADER } from './names.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
@@ -20,7 +20,7 @@ if (values.port === undefined || values['data-dir'] === undefined) {
 }
 const dataDir = resolve(values['data-dir']);
 const port = Number(values.port);
-const scriptPath = await bundleProbe(join(dataDir, 'build'));
+const scriptPath = await bundleWorker(join(dataDir, 'build'), join(import.meta.dirname, 'worker.ts'), 'probe.js');
 const mf = new Miniflare({
   host: '127.0.0.1',
   port: 0,
