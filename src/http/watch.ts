@@ -1,6 +1,21 @@
 import type { ServerResponse } from '../server/index.ts';
-import type { Watcher } from '../store/index.ts';
+import type { Event, Watcher } from '../store/index.ts';
 import { eventJSON, jsonBody } from './render.ts';
+
+/**
+ * One event goes to every watcher of its key as the same object: its body is built (prefix
+ * trimmed, JSON encoded) once, not once per watcher.
+ */
+const bodies = new WeakMap<Event, string>();
+
+function eventBody(event: Event): string {
+  let body = bodies.get(event);
+  if (body === undefined) {
+    body = jsonBody(eventJSON(event));
+    bodies.set(event, body);
+  }
+  return body;
+}
 
 /**
  * etcd's `handleKeyWatch`: status and headers go out as soon as the watcher is registered
@@ -26,7 +41,7 @@ export function renderWatch(watcher: Watcher, response: ServerResponse, headers:
         controller.close();
         return;
       }
-      controller.enqueue(encoder.encode(jsonBody(eventJSON(event))));
+      controller.enqueue(encoder.encode(eventBody(event)));
       if (!stream) {
         watcher.remove();
         controller.close();
