@@ -15,8 +15,9 @@ export const CORS_HEADERS: readonly (readonly [string, string])[] = [
 ];
 
 /** `response` with etcd's CORS headers (a streamed body keeps streaming). */
-export function withCors(response: Response): Response {
+export function withCors(response: Response, hidden: readonly string[] = []): Response {
   const headers = new Headers(response.headers);
+  for (const name of hidden) headers.delete(name);
   for (const [name, value] of CORS_HEADERS) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
@@ -24,20 +25,26 @@ export function withCors(response: Response): Response {
 /**
  * Serves one client request as etcd's HTTP stack does around its handlers; `route` is the mux
  * (the front door's routes, or a member's client handler) and sees canonical paths only.
+ * `hidden` headers (internal ones a route's answer may carry) are dropped in the same copy that
+ * adds the CORS headers.
  */
-export async function serveClientHTTP(request: Request, route: (request: Request) => Promise<Response>): Promise<Response> {
+export async function serveClientHTTP(
+  request: Request,
+  route: (request: Request) => Promise<Response>,
+  hidden: readonly string[] = [],
+): Promise<Response> {
   const url = requestTarget(request.url);
   const path = decodePath(url.pathname);
   if (path === undefined) return badRequest();
   if (request.method === 'OPTIONS') return served(new Response(null, { status: 200 }));
   const redirect = canonicalRedirect(request.method, path, url.search);
   if (redirect !== undefined) return served(redirect);
-  return served(await route(request));
+  return served(await route(request), hidden);
 }
 
 /** What Go's server adds to every response a handler writes: the CORS headers above and `Date`. */
-function served(response: Response): Response {
-  const out = withCors(response);
+function served(response: Response, hidden: readonly string[] = []): Response {
+  const out = withCors(response, hidden);
   // Go's `http.TimeFormat` (RFC 1123 in GMT) is what `toUTCString` prints.
   out.headers.set('Date', new Date().toUTCString());
   return out;

@@ -37,11 +37,7 @@ for (const route of V2_ROUTES) {
     if (own !== undefined && own !== '') {
       const headers = new Headers(c.req.raw.headers);
       headers.set(MEMBER_HEADER, own);
-      const response = await c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
-      // The leader hint is for the front door's routing, not for clients.
-      const clientHeaders = new Headers(response.headers);
-      clientHeaders.delete(LEADER_HEADER);
-      return new Response(response.body, { status: response.status, statusText: response.statusText, headers: clientHeaders });
+      return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
     }
     return routerFor(c.env).forward(c.req.raw);
   });
@@ -56,5 +52,6 @@ app.notFound(() => notFound());
  */
 export default {
   fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> =>
-    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx)),
+    // The leader hint is for the front door's routing, not for clients.
+    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx), [LEADER_HEADER]),
 };

@@ -44,7 +44,8 @@ export class LeaderRouter {
         .catch(() => undefined);
       const outcome = response === undefined ? 'retry' : await this.classify(response, target);
       if (outcome !== 'retry' && outcome !== 'redirected') return outcome;
-      if (Date.now() > deadline) return response ?? timedOut();
+      // Out of time: what the last member said (not leader, leader changed) is not a client's answer.
+      if (Date.now() > deadline) return timedOut();
       if (outcome === 'retry') await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }
   }
@@ -62,10 +63,10 @@ export class LeaderRouter {
         this.leader = undefined;
         return 'retry';
       }
-      return clientResponse(new Response(text, response));
+      return new Response(text, response);
     }
     this.leader = hint === '' ? this.leader : hint;
-    return clientResponse(response);
+    return response;
   }
 
   private stub(name: string): DurableObjectStub {
@@ -79,14 +80,6 @@ function forwarded(request: Request, target: string, requestId: string | undefin
   headers.set(MEMBER_HEADER, target);
   if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
   return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
-}
-
-/** The member's response without the routing hint meant for the front door. */
-function clientResponse(response: Response): Response {
-  if (!response.headers.has(LEADER_HEADER)) return response;
-  const headers = new Headers(response.headers);
-  headers.delete(LEADER_HEADER);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** What etcd answers when a request finds no leader in time (errorCode 300). */
