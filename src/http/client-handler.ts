@@ -4,7 +4,7 @@ import { parseKeyRequest } from './key-request.ts';
 import { handleHealth } from './health.ts';
 import { handleMembers } from './members-handler.ts';
 import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
-import { badRequest, canonicalRedirect, decodePath, requestTarget } from './serve-mux.ts';
+import { badRequest, decodePath, requestTarget } from './serve-mux.ts';
 import { handleStats, STATS_PATHS } from './stats.ts';
 import { detectAuth } from './v2-auth.ts';
 import { renderWatch } from './watch.ts';
@@ -32,16 +32,13 @@ export interface ClientContext {
  * Web-standard Request/Response. Routes as etcd's `http.ServeMux` registers them.
  */
 export async function handleClientRequest(request: Request, context: ClientContext): Promise<Response> {
-  const url = new URL(request.url);
-  // Go's ServeMux cleans the decoded path and redirects to the clean form: `/v2/keys/a%2F..%2F..`
-  // must not reach the keys handler (it would name a key outside `/1`).
+  // The worker's `serveClientHTTP` already refused bad escapes and redirected non-canonical paths
+  // (Go's server and ServeMux), so `/v2/keys/a%2F..%2F..` never gets here.
   const target = requestTarget(request.url);
   const path = decodePath(target.pathname);
   if (path === undefined) return badRequest();
-  const redirect = canonicalRedirect(request.method, path, target.search);
-  if (redirect !== undefined) return redirect;
 
-  if (path === '/v2/keys' || path.startsWith('/v2/keys/')) return handleKeys(request, url, path, context);
+  if (path === '/v2/keys' || path.startsWith('/v2/keys/')) return handleKeys(request, target.search, path, context);
   if (path === '/v2/members' || path.startsWith('/v2/members/')) {
     return handleMembers(request, path, context.server, context.clusterId, context.now());
   }
@@ -63,13 +60,13 @@ export async function handleClientRequest(request: Request, context: ClientConte
   }
 }
 
-async function handleKeys(request: Request, url: URL, path: string, context: ClientContext): Promise<Response> {
+async function handleKeys(request: Request, search: string, path: string, context: ClientContext): Promise<Response> {
   const allowed = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'];
   if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
   const headers = new Headers({ 'X-Etcd-Cluster-Id': context.clusterId });
   try {
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
-    const form = parseForm(request.method, url.search.slice(1), request.headers.get('Content-Type'), body);
+    const form = parseForm(request.method, search.slice(1), request.headers.get('Content-Type'), body);
     const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, context.now());
     detectAuth(context.server);
     v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';

@@ -31,11 +31,6 @@ export interface V2Request {
 
 export type V2Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE' | 'QGET' | 'SYNC';
 
-/** The methods that go through the Raft log. */
-export function isReplicated(method: V2Method): boolean {
-  return method === 'PUT' || method === 'POST' || method === 'DELETE' || method === 'QGET' || method === 'SYNC';
-}
-
 export function newRequest(fields: Partial<V2Request> & Pick<V2Request, 'method' | 'path'>): V2Request {
   return {
     id: '',

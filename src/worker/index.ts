@@ -10,7 +10,7 @@ interface WorkerEnv extends MemberEnv {
   SERVE_MEMBER?: string;
 }
 
-type App = { Bindings: WorkerEnv; Variables: { router: LeaderRouter } };
+type App = { Bindings: WorkerEnv };
 
 /** The leader cache lives as long as the isolate. */
 let router: LeaderRouter | undefined;

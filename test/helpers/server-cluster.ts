@@ -114,16 +114,7 @@ export class ServerCluster {
 
   /** Serves a request at `name` and drives the cluster until it resolves. */
   async do(name: string, fields: Partial<V2Request> & Pick<V2Request, 'method' | 'path'>, maxTicks = 100): Promise<Awaited<ReturnType<EtcdServer['do']>>> {
-    let settled = false;
-    const result = this.member(name).server.do(newRequest(fields)).finally(() => (settled = true));
-    result.catch(() => undefined); // the caller handles it; don't let it count as unhandled meanwhile
-    for (let i = 0; i < maxTicks && !settled; i++) {
-      this.settle();
-      await Promise.resolve();
-      await new Promise((r) => setImmediate(r));
-      if (!settled) this.tick();
-    }
-    return result;
+    return this.drive(this.member(name).server.do(newRequest(fields)), maxTicks);
   }
 
   partition(a: string, b: string): void {
