@@ -65,9 +65,20 @@ export function parseNameURLs(text: string): Map<string, string[]> {
   return out;
 }
 
-/** The Durable Object name behind a logical peer URL (`http://node2:2380` → `node2`). */
+/**
+ * The Durable Object name behind a logical peer URL (`http://node2:2380` → `node2`). Asked for
+ * every message sent and every client response (the leader hint), of a handful of URLs: parsed
+ * once each.
+ */
+const names = new Map<string, string>();
+
 export function memberNameOfPeerURL(url: string): string {
-  return new URL(url).hostname;
+  let name = names.get(url);
+  if (name === undefined) {
+    name = new URL(url).hostname;
+    names.set(url, name);
+  }
+  return name;
 }
 
 function positive(text: string | undefined, fallback: number): number {
