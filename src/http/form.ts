@@ -1,3 +1,5 @@
+import { percentDecode } from './percent-decode.ts';
+
 /**
  * Form values as Go's `http.Request.ParseForm` builds them, which is what etcd reads: for PUT,
  * POST and PATCH a `application/x-www-form-urlencoded` body comes first, then the query string;
@@ -56,30 +58,10 @@ function parseQueryInto(query: string, into: FormValues): string | undefined {
   return error;
 }
 
-const HEX = /^[0-9a-fA-F]{2}$/;
-const utf8 = new TextDecoder();
-
 /** Go's `url.QueryUnescape`: `+` is a space; `%` must start two hex digits. */
 export function unescapeQuery(s: string): string | { error: string } {
-  if (!s.includes('%') && !s.includes('+')) return s;
-  const bytes: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25) {
-      const hex = s.slice(i + 1, i + 3);
-      if (!HEX.test(hex)) return { error: `invalid URL escape ${JSON.stringify(s.slice(i, i + 3))}` };
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else if (c === 0x2b) {
-      bytes.push(0x20);
-    } else {
-      // Re-encode the character so multi-byte text survives the byte-level decoding.
-      const char = String.fromCodePoint(s.codePointAt(i)!);
-      if (char.length === 2) i++;
-      bytes.push(...new TextEncoder().encode(char));
-    }
-  }
-  return utf8.decode(new Uint8Array(bytes));
+  const decoded = percentDecode(s, true);
+  return typeof decoded === 'string' ? decoded : { error: `invalid URL escape ${JSON.stringify(decoded.badEscape)}` };
 }
 
 /** The first value, as Go's `Values.Get`/`FormValue`; `''` when absent. */

@@ -1,4 +1,5 @@
 import { normalizeKey } from '../store/index.ts';
+import { percentDecode } from './percent-decode.ts';
 
 /**
  * What Go's `net/http` does to a request before any etcd handler sees it (Go 1.19, which etcd
@@ -6,8 +7,6 @@ import { normalizeKey } from '../store/index.ts';
  * redirects a non-canonical path to its `path.Clean` form with 301.
  */
 
-const utf8 = new TextDecoder();
-const HEX = /^[0-9a-fA-F]{2}$/;
 
 /**
  * The request target's raw path and query, from the request's URL string. `new URL()` would not
@@ -31,21 +30,8 @@ export function requestTarget(url: string): { pathname: string; search: string }
  * refuses the request line (a `%` not followed by two hex digits).
  */
 export function decodePath(pathname: string): string | undefined {
-  if (!pathname.includes('%')) return pathname;
-  const bytes: number[] = [];
-  const encoder = new TextEncoder();
-  for (let i = 0; i < pathname.length; i++) {
-    const c = pathname[i]!;
-    if (c === '%') {
-      const hex = pathname.slice(i + 1, i + 3);
-      if (!HEX.test(hex)) return undefined;
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      bytes.push(...encoder.encode(c));
-    }
-  }
-  return utf8.decode(new Uint8Array(bytes));
+  const decoded = percentDecode(pathname, false);
+  return typeof decoded === 'string' ? decoded : undefined;
 }
 
 /** Go's ServeMux `cleanPath`: `path.Clean`, keeping a trailing slash. */
