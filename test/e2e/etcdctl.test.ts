@@ -46,7 +46,8 @@ function runProcess(args: string[], untilLines?: number, trigger?: () => Promise
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => finish(signal === 'SIGKILL' && untilLines !== undefined ? 0 : code));
+    // 'close', not 'exit': 'exit' may come before the last of the child's output has been read.
+    child.on('close', (code, signal) => finish(signal === 'SIGKILL' && untilLines !== undefined ? 0 : code));
     if (trigger !== undefined) {
       // Give etcdctl time to start, sync and register its watch before the writes it waits for.
       setTimeout(() => void trigger().catch(reject), 1_500);

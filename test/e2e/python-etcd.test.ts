@@ -23,7 +23,8 @@ function runSuite(env: Record<string, string>): Promise<{ code: number | null; o
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' may come before the last of the child's output has been read.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, output });
     });
