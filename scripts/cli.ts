@@ -15,6 +15,7 @@ start flags (named as etcd's where etcd has one):
   --heartbeat-interval MS       default 100
   --election-timeout MS         default 1000
   --snapshot-count N            applied entries between snapshots (default 100000, as etcd)
+  --quota-backend-bytes N       a member's store size past which writes are refused (default 33554432)
   --initial-cluster-token TOKEN default edgecd-cluster
 `;
 
@@ -45,6 +46,7 @@ async function start(argv: string[]): Promise<number> {
       'heartbeat-interval': { type: 'string', default: '100' },
       'election-timeout': { type: 'string', default: '1000' },
       'snapshot-count': { type: 'string', default: '100000' },
+      'quota-backend-bytes': { type: 'string', default: String(32 * 1024 * 1024) },
       'initial-cluster-token': { type: 'string', default: 'edgecd-cluster' },
     },
     strict: true,
@@ -57,6 +59,7 @@ async function start(argv: string[]): Promise<number> {
     heartbeatMs: Number(values['heartbeat-interval']),
     electionMs: Number(values['election-timeout']),
     snapshotCount: Number(values['snapshot-count']),
+    quotaBackendBytes: Number(values['quota-backend-bytes']),
     initialClusterToken: values['initial-cluster-token'],
   });
   const leader = await waitForLeader(cluster).catch(() => '(none yet)');

@@ -19,6 +19,8 @@ export interface LocalClusterOptions {
   heartbeatMs?: number;
   electionMs?: number;
   snapshotCount?: number;
+  /** Each member's store quota in bytes (the member's default when absent). */
+  quotaBackendBytes?: number;
 }
 
 export interface LocalMember {
@@ -81,6 +83,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     HEARTBEAT_INTERVAL: String(options.heartbeatMs ?? 100),
     ELECTION_TIMEOUT: String(options.electionMs ?? 1000),
     SNAPSHOT_COUNT: String(options.snapshotCount ?? 100_000),
+    ...(options.quotaBackendBytes === undefined ? {} : { QUOTA_BACKEND_BYTES: String(options.quotaBackendBytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
   };

@@ -153,6 +153,7 @@ export class Member extends DurableObject<MemberEnv> {
       tickMs: this.config.heartbeatMs,
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
       snapshotCount: this.config.snapshotCount,
+      quotaBytes: this.config.quotaBackendBytes,
       logStore: this.logStore,
       transport: (this.transport = new StubPeerTransport({
         namespace: this.env.MEMBER,

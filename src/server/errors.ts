@@ -10,6 +10,7 @@ export class ServerError extends Error {
   static readonly NotLeader = 'etcdserver: not leader';
   static readonly Stopped = 'etcdserver: server stopped';
   static readonly RequestTooLarge = 'etcdserver: request is too large';
+  static readonly NoSpace = 'etcdserver: no space';
   static readonly UnknownMethod = 'etcdserver: unknown method';
   static readonly NotEnoughStartedMembers = 'etcdserver: re-configuration failed due to not enough started members';
   static readonly Unhealthy = 'etcdserver: unhealthy cluster';

@@ -10,7 +10,7 @@ import {
   type Snapshot,
   type SoftState,
 } from '../raft/index.ts';
-import { Store, type Event, type Watcher } from '../store/index.ts';
+import { nodeFootprint, Store, type Event, type Watcher } from '../store/index.ts';
 import { AppliedRequests } from './applied-requests.ts';
 import { applyV2Request, type ApplyResult } from './apply.ts';
 import { memberAttributesPath, memberRaftAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
@@ -36,6 +36,12 @@ export interface ServerOptions {
   electionTicks: number;
   /** etcd's `--snapshot-count`: applied entries between snapshots. */
   snapshotCount: number;
+  /**
+   * etcd's `--quota-backend-bytes`, for the memory a member's store may hold: a write that would
+   * take the store past it is refused (`etcdserver: no space`, as etcd v3 refuses writes past its
+   * quota); deletes are always accepted, so space can be freed. 0 = no quota.
+   */
+  quotaBytes?: number;
   logStore: LogStore;
   transport: PeerTransport<Message>;
   clock: Clock;
@@ -224,11 +230,22 @@ export class EtcdServer {
       }
         return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
       default: {
+        if (this.wouldExceedQuota(request)) throw new ServerError(ServerError.NoSpace);
         const outcome = await this.propose(request);
         if (outcome.error !== undefined) throw outcome.error;
         return this.respond(outcome.event === undefined ? {} : { event: outcome.event });
       }
     }
+  }
+
+  /**
+   * Checked when a write is proposed, never when it is applied: every member applies the same
+   * log whatever its own quota. A write is charged what the node it makes will cost.
+   */
+  private wouldExceedQuota(request: V2Request): boolean {
+    const quota = this.options.quotaBytes ?? 0;
+    if (quota === 0 || (request.method !== 'PUT' && request.method !== 'POST')) return false;
+    return this.store.approximateBytes() + nodeFootprint(request.path, request.val) > quota;
   }
 
   // ---- membership (etcd's AddMember / RemoveMember / UpdateMember) ----

@@ -11,3 +11,4 @@ export { EtcdError, ErrorCode, ERROR_MESSAGES, ERROR_STATUS, type EtcdErrorJSON 
 export { type StoreStats } from './stats.ts';
 export { type Clock, formatRFC3339Nano, parseRFC3339 } from './time.ts';
 export { normalizeKey } from './path.ts';
+export { nodeFootprint } from './node.ts';

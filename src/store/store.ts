@@ -1,6 +1,6 @@
 import { ErrorCode, EtcdError } from './errors.ts';
 import { Action, Event } from './event.ts';
-import { Node, PERMANENT } from './node.ts';
+import { footprint, Node, PERMANENT } from './node.ts';
 import { expirationAndTTL, listChildren, nodeExtern, repr } from './node-extern.ts';
 import { joinChild, normalizeKey, split } from './path.ts';
 import { fromSnapshotJSON, toSnapshotJSON } from './snapshot.ts';
@@ -45,6 +45,8 @@ export class Store {
   readonly clock: Clock;
   readonly namespaces: readonly string[];
   private readonly readonly: Set<string>;
+  /** The tree's approximate size in memory (the sum of its nodes' `footprint`s). */
+  private bytes = 0;
   /** Errors etcd returns without setting the variable its deferred stats count reads: counted as successes. */
   private readonly countedAsSuccess = new WeakSet<EtcdError>();
 
@@ -56,12 +58,21 @@ export class Store {
       const dir = Node.dir(ns, 0, this.root, PERMANENT);
       this.root.children?.set(dir.name, dir);
     }
+    this.bytes = treeBytes(this.root);
     this.readonly = new Set(['/', ...this.namespaces]);
   }
 
   /** The current index: that of the last write or expiry. */
   index(): number {
     return this.currentIndex;
+  }
+
+  /**
+   * About how many bytes of memory the tree holds (keys, values, per-node overhead): what a
+   * member compares with its space quota before it accepts a write.
+   */
+  approximateBytes(): number {
+    return this.bytes;
   }
 
   /** Reads a node; a dir lists its visible children, all the way down if `recursive`. */
@@ -126,6 +137,7 @@ export class Store {
       const prevNode = repr(n, false, false, now);
       // etcd writes only files; an updated dir keeps its modifiedIndex though the event shows the new one.
       if (!n.isDir) {
+        this.bytes += value.length - n.value.length;
         n.value = value;
         n.modifiedIndex = nextIndex;
       }
@@ -158,6 +170,7 @@ export class Store {
       const now = this.clock.now();
       this.currentIndex++;
       const prevNode = repr(n, false, false, now);
+      this.bytes += value.length - n.value.length;
       n.value = value;
       n.modifiedIndex = this.currentIndex;
       this.updateTTL(n, options.expireTime ?? PERMANENT);
@@ -284,6 +297,7 @@ export class Store {
     this.hub.history = s.history;
     this.currentIndex = s.currentIndex;
     this.stats = s.stats;
+    this.bytes = treeBytes(this.root);
     this.rebuildTTLHeap();
   }
 
@@ -294,6 +308,7 @@ export class Store {
     copy.hub = this.hub.clone();
     copy.currentIndex = this.currentIndex;
     copy.stats = { ...this.stats };
+    copy.bytes = this.bytes;
     copy.rebuildTTLHeap();
     return copy;
   }
@@ -405,11 +420,13 @@ export class Store {
       if (existing.isDir) throw this.error(ErrorCode.NotFile, path);
       prevNode = repr(existing, false, false, now);
       existing.detach();
+      this.bytes -= footprint(existing);
       this.ttlKeyHeap.remove(existing);
     }
 
     const n = dir ? Node.dir(path, nextIndex, parent, expireTime) : Node.file(path, value, nextIndex, parent, expireTime);
     parent.children?.set(name, n);
+    this.bytes += footprint(n);
     if (!n.isPermanent) this.ttlKeyHeap.push(n);
     this.currentIndex = nextIndex;
 
@@ -435,6 +452,7 @@ export class Store {
       if (child === undefined) {
         child = Node.dir(joinChild(curr.path, name), index, curr, PERMANENT);
         children.set(name, child);
+        this.bytes += footprint(child);
       } else if (!child.isDir) {
         throw this.error(ErrorCode.NotDir, child.path);
       }
@@ -460,6 +478,7 @@ export class Store {
       for (const child of [...n.children.values()]) this.removeNode(child, e);
     }
     if (!n.detach()) return;
+    this.bytes -= footprint(n);
     this.hub.notifyWatchers(e, n.path, true);
     this.ttlKeyHeap.remove(n);
   }
@@ -473,4 +492,11 @@ export class Store {
       this.hub.notify(e);
     }
   }
+}
+
+/** The summed `footprint` of a node and everything under it. */
+function treeBytes(n: Node): number {
+  let bytes = footprint(n);
+  if (n.children !== undefined) for (const child of n.children.values()) bytes += treeBytes(child);
+  return bytes;
 }

@@ -24,7 +24,7 @@ export class ServerCluster {
   /** Pairs of member IDs that can't talk. */
   readonly cut = new Set<string>();
 
-  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number } = {}) {
+  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number; quotaBytes?: number } = {}) {
     const contexts: MemberContext[] = names.map((name) => ({
       id: computeMemberId([`http://${name}:2380`], 'sim'),
       name,
@@ -48,6 +48,7 @@ export class ServerCluster {
       tickMs: 100,
       electionTicks: 10,
       snapshotCount: this.options.snapshotCount ?? 10_000,
+      quotaBytes: this.options.quotaBytes ?? 0,
       logStore: disk,
       transport: { send: (messages) => this.inbox.push(...messages) },
       clock: { now: () => this.nowMs },

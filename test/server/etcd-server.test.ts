@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EtcdError } from '../../src/store/index.ts';
+import { ServerError } from '../../src/server/index.ts';
 import { ServerCluster } from '../helpers/server-cluster.ts';
 
 describe('a single-member cluster', () => {
@@ -27,6 +28,30 @@ describe('a single-member cluster', () => {
     const cluster = new ServerCluster(['node1']);
     cluster.elect();
     await expect(cluster.do('node1', { method: 'PUT', path: '/1/k', val: 'v', prevExist: true })).rejects.toBeInstanceOf(EtcdError);
+  });
+});
+
+describe('the space quota', () => {
+  it('refuses a write that would take the store past it, without writing it, and takes deletes to free space', async () => {
+    const cluster = new ServerCluster(['node1'], { quotaBytes: 2_000 });
+    cluster.elect();
+    const value = 'x'.repeat(400);
+    let written = 0;
+    let refusal: unknown;
+    for (let i = 0; i < 10 && refusal === undefined; i++) {
+      await cluster.do('node1', { method: 'PUT', path: `/1/k${i}`, val: value }).then(() => written++, (error: unknown) => (refusal = error));
+    }
+    expect(written).toBeGreaterThan(0);
+    expect(refusal).toBeInstanceOf(ServerError);
+    expect((refusal as ServerError).message).toBe('etcdserver: no space');
+    const server = cluster.member('node1').server;
+    const commit = server.raftStatus.commit;
+    await expect(cluster.do('node1', { method: 'POST', path: '/1/queue', val: value })).rejects.toThrow('etcdserver: no space');
+    expect(server.raftStatus.commit).toBe(commit);
+    expect(server.store.approximateBytes()).toBeLessThanOrEqual(2_000);
+    // Deletes are never refused, and what they free can be written again.
+    await cluster.do('node1', { method: 'DELETE', path: '/1/k0' });
+    await expect(cluster.do('node1', { method: 'PUT', path: '/1/again', val: value })).resolves.toBeDefined();
   });
 });
 
