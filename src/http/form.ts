@@ -83,10 +83,17 @@ export function parseGoBool(s: string): boolean | undefined {
 
 /**
  * Go's `strconv.ParseUint(s, 10, 64)`: decimal digits only, at most 2^64-1. Values above 2^53
- * lose precision as numbers, which no index or TTL reaches.
+ * lose precision as numbers, which no index reaches (a TTL takes `parseGoUint64`).
  */
 export function parseGoUint(s: string): number | undefined {
+  const parsed = parseGoUint64(s);
+  return parsed === undefined ? undefined : Number(parsed);
+}
+
+/** `parseGoUint` with all 64 bits kept. */
+export function parseGoUint64(s: string): bigint | undefined {
   if (!/^[0-9]+$/.test(s)) return undefined;
-  if (s.length > 20 || BigInt(s) > 0xffff_ffff_ffff_ffffn) return undefined;
-  return Number(s);
+  if (s.length > 20) return undefined;
+  const parsed = BigInt(s);
+  return parsed > 0xffff_ffff_ffff_ffffn ? undefined : parsed;
 }

@@ -1,6 +1,6 @@
 import { newRequest, type V2Method, type V2Request } from '../server/index.ts';
 import { EtcdError, ErrorCode, normalizeKey } from '../store/index.ts';
-import { formValue, parseGoBool, parseGoUint, type ParsedForm } from './form.ts';
+import { formValue, parseGoBool, parseGoUint, parseGoUint64, type ParsedForm } from './form.ts';
 
 /** etcd keeps user keys under `/1` in its store (`etcdserver.StoreKeysPrefix`). */
 export const STORE_KEYS_PREFIX = '/1';
@@ -62,9 +62,10 @@ export function parseKeyRequest(method: string, urlPath: string, form: ParsedFor
   const noValueOnSuccess = bool('noValueOnSuccess');
 
   // A TTL is nullable: absent or empty means none (which makes a written key permanent).
-  let ttl: number | undefined;
+  let ttl: bigint | undefined;
   if (formValue(values, 'ttl').length > 0) {
-    ttl = uint('ttl', ErrorCode.TTLNaN, 'invalid value for "ttl"');
+    ttl = parseGoUint64(formValue(values, 'ttl'));
+    if (ttl === undefined) throw new EtcdError(ErrorCode.TTLNaN, 'invalid value for "ttl"');
   }
 
   let prevExist: boolean | undefined;
@@ -104,11 +105,24 @@ export function parseKeyRequest(method: string, urlPath: string, form: ParsedFor
     sorted,
     quorum,
     stream,
-    expiration: ttl === undefined ? 0 : nowMs + ttl * 1000,
+    expiration: ttl === undefined ? 0 : goExpirationMs(nowMs, ttl),
   });
   if (prevExist !== undefined) request.prevExist = prevExist;
   if (refresh !== undefined) request.refresh = refresh;
   return { request, noValueOnSuccess };
+}
+
+/**
+ * The expiry etcd derives from `ttl` seconds (v2http `parseKeyRequest`):
+ * `clock.Now().Add(time.Duration(ttl) * time.Second).UnixNano()`, overflow included, since that
+ * is what clients see: Go's int64 arithmetic wraps, so ttl=9223372036854775807 expired a second
+ * ago, and ttl=9223372036 lands past 2262, where `UnixNano` wraps negative and the store takes
+ * the key as permanent (before 2000). 0 means no expiry, as in etcd.
+ */
+export function goExpirationMs(nowMs: number, ttl: bigint): number {
+  const duration = BigInt.asIntN(64, BigInt.asIntN(64, ttl) * 1_000_000_000n);
+  const unixNano = BigInt.asIntN(64, BigInt(Math.round(nowMs * 1e6)) + duration);
+  return Number(unixNano) / 1e6;
 }
 
 /** The UTF-8 size of a string: what the value weighs in the log entry and the store. */

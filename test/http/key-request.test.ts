@@ -29,6 +29,22 @@ describe('parsing a keys request as etcd does', () => {
     expect(parse('PUT', '/v2/keys/k', '', 'value=v&ttl=').request.expiration).toBe(0);
   });
 
+  it("computes a huge TTL's expiry in Go's wrapping int64 arithmetic, as real etcd 3.4 answered", () => {
+    const expiry = (ttl: string): number => parse('PUT', '/v2/keys/k', '', `value=v&ttl=${ttl}`).request.expiration;
+    // 2^63 seconds: the duration wraps to 0 ns, so the key expires now (etcd shows no ttl).
+    expect(expiry('9223372036854775808')).toBe(NOW);
+    // 2^63-1 and 2^64-1 seconds: -1 s, etcd shows "ttl":-1.
+    expect(expiry('9223372036854775807')).toBe(NOW - 1000);
+    expect(expiry('18446744073709551615')).toBe(NOW - 1000);
+    // 92233720368 s × 1e9 wraps to -547758080 ns.
+    expect(expiry('92233720368')).toBeCloseTo(NOW - 547.75808, 3);
+    // Past 2262: UnixNano wraps negative, which the store takes as no TTL (etcd shows none).
+    expect(expiry('9223372036')).toBeLessThan(0);
+    // 4e9 s is still in range (etcd: 2153).
+    expect(new Date(expiry('4000000000')).getUTCFullYear()).toBe(new Date(NOW + 4e12).getUTCFullYear());
+    expect(errorOf(() => parse('PUT', '/v2/keys/k', '', 'value=v&ttl=18446744073709551616')).errorCode).toBe(202);
+  });
+
   it('turns GET with quorum=true into a QGET', () => {
     expect(parse('GET', '/v2/keys/k', 'quorum=true').request.method).toBe('QGET');
   });
