@@ -45,12 +45,17 @@ export function parseRFC3339(text: string): number | undefined {
   return date.getTime() + nanos / 1e6 - offset;
 }
 
+const MIN_DURATION_NS = -9_223_372_036_854_775_808;
+const MAX_DURATION_NS = 9_223_372_036_854_775_807;
+
 /**
  * etcd's `ttl`: the seconds left, rounded up, so a key set with ttl=5 shows 5 until it has less
  * than 4 s left (node.go `expirationAndTTL`). Computed in whole nanoseconds, as Go does.
  */
 export function ttlSeconds(expireTimeMs: number, nowMs: number): number {
-  const nanos = Math.round((expireTimeMs - nowMs) * 1e6);
+  // Go's `Time.Sub` saturates at ±2^63 ns (about 292 years): an update can set a wrapped TTL's
+  // expiry centuries back (only create takes expiries before 2000 as permanent).
+  const nanos = Math.max(MIN_DURATION_NS, Math.min(MAX_DURATION_NS, Math.round((expireTimeMs - nowMs) * 1e6)));
   const seconds = Math.trunc(nanos / 1e9);
   return nanos % 1e9 > 0 ? seconds + 1 : seconds;
 }

@@ -78,6 +78,10 @@ const SCRIPT: Step[] = [
   { name: 'sorted listing in byte order 2', request: put('/order/a', { value: '2' }) },
   { name: 'sorted listing in byte order 3', request: put('/order/é', { value: '3' }) },
   { name: 'list order sorted', request: get('/order?sorted=true') },
+  // TTLs in Go's wrapping int64 arithmetic: past 2262 a created key is permanent; 4e9 s is 2153.
+  { name: 'ttl past 2262', request: put('/wrap', { value: 'v', ttl: '9223372036' }) },
+  { name: 'ttl 4e9 s', request: put('/far', { value: 'v', ttl: '4000000000' }) },
+  { name: 'ttl over 2^64', request: put('/wrap', { value: 'v', ttl: '18446744073709551616' }) },
   { name: 'refresh a ttl', request: put('/foo', { ttl: '20', refresh: 'true', prevExist: 'true' }) },
   { name: 'set over a dir', request: put('/order', { value: 'x' }) },
   { name: 'dir over a file', request: put('/foo', { dir: 'true' }) },
