@@ -14,38 +14,39 @@ export const CORS_HEADERS: readonly (readonly [string, string])[] = [
   ['Access-Control-Allow-Headers', 'accept, content-type, authorization'],
 ];
 
-/** `response` with etcd's CORS headers (a streamed body keeps streaming). */
-export function withCors(response: Response, hidden: readonly string[] = []): Response {
-  const headers = new Headers(response.headers);
-  for (const name of hidden) headers.delete(name);
+/**
+ * Sets what Go's server adds to every response a handler writes: the CORS headers above and
+ * `Date` (Go's `http.TimeFormat`, RFC 1123 in GMT, is what `toUTCString` prints).
+ */
+export function setServedHeaders(headers: Headers): void {
   for (const [name, value] of CORS_HEADERS) headers.set(name, value);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  headers.set('Date', new Date().toUTCString());
 }
 
 /**
  * Serves one client request as etcd's HTTP stack does around its handlers; `route` is the mux
  * (the front door's routes, or a member's client handler) and sees canonical paths only.
- * `hidden` headers (internal ones a route's answer may carry) are dropped in the same copy that
- * adds the CORS headers.
  */
-export async function serveClientHTTP(
-  request: Request,
-  route: (request: Request) => Promise<Response>,
-  hidden: readonly string[] = [],
-): Promise<Response> {
+export async function serveClientHTTP(request: Request, route: (request: Request) => Promise<Response>): Promise<Response> {
   const url = requestTarget(request.url);
   const path = decodePath(url.pathname);
   if (path === undefined) return badRequest();
   if (request.method === 'OPTIONS') return served(new Response(null, { status: 200 }));
   const redirect = canonicalRedirect(request.method, path, url.search);
   if (redirect !== undefined) return served(redirect);
-  return served(await route(request), hidden);
+  return served(await route(request));
 }
 
-/** What Go's server adds to every response a handler writes: the CORS headers above and `Date`. */
-function served(response: Response, hidden: readonly string[] = []): Response {
-  const out = withCors(response, hidden);
-  // Go's `http.TimeFormat` (RFC 1123 in GMT) is what `toUTCString` prints.
-  out.headers.set('Date', new Date().toUTCString());
-  return out;
+/**
+ * `response` as a client gets it. A member's answer already carries the served headers (the
+ * member sets them on the response it builds) and passes through as it is: a response from a
+ * stub has immutable headers, and copying it costs a Headers and a Response on every request.
+ * Anything else (the front door's own answers) is copied once with them added (a streamed body
+ * keeps streaming).
+ */
+function served(response: Response): Response {
+  if (response.headers.has(CORS_HEADERS[1]![0])) return response;
+  const headers = new Headers(response.headers);
+  setServedHeaders(headers);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -1,3 +1,3 @@
 export { handleClientRequest, REQUEST_ID_HEADER, VERSION, type ClientContext } from './client-handler.ts';
-export { serveClientHTTP } from './access-controller.ts';
+export { serveClientHTTP, setServedHeaders } from './access-controller.ts';
 export { notFound } from './render.ts';

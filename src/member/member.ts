@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { handleClientRequest, type ClientContext } from '../http/index.ts';
+import { handleClientRequest, setServedHeaders, type ClientContext } from '../http/index.ts';
 import type { Message } from '../raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } from '../server/index.ts';
 import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
@@ -66,8 +66,10 @@ export class Member extends DurableObject<MemberEnv> {
     }
     const response = await handleClientRequest(request, this.clientContext(server));
     this.pump();
-    // The handler built this response, so its headers are mutable: no copy on the hot path.
-    response.headers.set(LEADER_HEADER, this.leaderName(server));
+    // The handler built this response, so its headers are mutable: the served headers go on here
+    // and the front door hands the response on without a copy. A front-door request answered
+    // here was answered by the leader: no leader hint needed.
+    setServedHeaders(response.headers);
     return response;
   }
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { notFound, serveClientHTTP } from '../http/index.ts';
-import { LEADER_HEADER, MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
+import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
 import { LeaderRouter } from './leader-router.ts';
 
 export { Member } from '../member/index.ts';
@@ -52,6 +52,5 @@ app.notFound(() => notFound());
  */
 export default {
   fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> =>
-    // The leader hint is for the front door's routing, not for clients.
-    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx), [LEADER_HEADER]),
+    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx)),
 };

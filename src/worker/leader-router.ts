@@ -65,10 +65,15 @@ export class LeaderRouter {
       }
       return new Response(text, response);
     }
-    this.leader = hint === '' ? this.leader : hint;
+    // Only the leader answers the front door with anything but 421.
+    this.leader = target;
     return response;
   }
 
+  /**
+   * A stub per request: a stub belongs to the request that made it, and one kept for the next
+   * request fails there (measured: every request then paid a failed attempt and a retry).
+   */
   private stub(name: string): DurableObjectStub {
     return this.namespace.get(this.namespace.idFromName(name));
   }
