@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealEtcd, type RealEtcdCluster } from '../../scripts/real-etcd.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
-import { observe, send, type ScriptRequest } from '../helpers/oracle.ts';
+import { observe, send } from '../helpers/oracle.ts';
+import { KEYS, randomRequest, type Pick } from '../helpers/random-requests.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
 
 /**
@@ -9,71 +10,17 @@ import { seededRandom } from '../helpers/seeded-random.ts';
  * key space, with every parameter etcd reads (and some it must refuse), goes to edgecd and to a
  * real etcd 3.4; every answer must agree once indexes are relative to each side's base.
  * The scripted oracle covers what the seed document shows; this covers the combinations nobody
- * wrote down. Watches are left to the scripted oracle: they block.
+ * wrote down. Then watches: a random watch (key, recursive, waitIndex) is registered on both,
+ * a random write follows, and the watch must wake, or not, as etcd's does.
  */
 
 // Fixed for CI; `FUZZ_SEED=n FUZZ_STEPS=n` explore further.
 const STEPS = Number(process.env.FUZZ_STEPS ?? 600);
 const SEED = Number(process.env.FUZZ_SEED ?? 2026);
-
-const KEYS = ['/a', '/a/b', '/a/b/c', '/a/_h', '/d', '/d/x', '/_h', '/q', '/e%20f', '/%C3%BC', '/a//b/', '/', '', '/a%2Fb', '/.', '/%zz', '/x%00y', '/a/./b'];
-const VALUES = ['v', '', 'w w', 'ü', '0'];
-// No TTL that expires within the run: when an expiry lands differs between two clusters (so
-// none of the TTLs that wrap in Go's arithmetic either: the scripted oracle has those).
-const TTLS = ['', '100', '-1', 'x', '0.5', '18446744073709551616'];
-const BOOLS = ['true', 'false', 'True', '1', 'yes'];
-
-type Pick = <T>(items: readonly T[]) => T;
-
-/** One request; `prevIndex` is drawn relative to the side's base, so both sides get the same condition. */
-function randomRequest(pick: Pick, chance: (p: number) => boolean): (base: number) => ScriptRequest {
-  const method = pick(['GET', 'GET', 'PUT', 'PUT', 'PUT', 'POST', 'DELETE', 'DELETE', 'HEAD'] as const);
-  const key = pick(KEYS);
-  const params: [string, string | ((base: number) => string)][] = [];
-  const maybe = (p: number, name: string, value: string | ((base: number) => string)): void => {
-    if (chance(p)) params.push([name, value]);
-  };
-  if (method === 'PUT' || method === 'POST') {
-    maybe(0.85, 'value', pick(VALUES));
-    maybe(0.15, 'dir', pick(BOOLS));
-    maybe(0.15, 'ttl', pick(TTLS));
-    maybe(0.1, 'refresh', pick(BOOLS));
-  }
-  if (method === 'PUT') maybe(0.25, 'prevExist', pick(BOOLS));
-  if (method === 'PUT' || method === 'DELETE') {
-    maybe(0.2, 'prevValue', pick(VALUES));
-    const offset = pick([0, 1, 2, 5, 10, 20]);
-    maybe(0.2, 'prevIndex', pick<string | ((base: number) => string)>(['0', 'x', '-1', (base) => String(base + offset)]));
-  }
-  if (method === 'DELETE') {
-    maybe(0.3, 'dir', pick(BOOLS));
-    maybe(0.3, 'recursive', pick(BOOLS));
-  }
-  if (method === 'GET' || method === 'HEAD') {
-    maybe(0.4, 'recursive', pick(BOOLS));
-    maybe(0.4, 'sorted', 'true');
-    maybe(0.2, 'quorum', pick(BOOLS));
-    maybe(0.05, 'waitIndex', pick(['1', 'x', '']));
-  }
-  // Parameters a method must refuse, and repeated ones (the first wins).
-  // (Not a true `wait` on a GET: that is a watch, and blocks.)
-  maybe(0.03, 'wait', method === 'GET' || method === 'HEAD' ? pick(['false', 'x']) : pick(['true', 'false', 'x']));
-  maybe(0.05, 'noValueOnSuccess', pick(BOOLS));
-  maybe(0.05, 'stream', pick(BOOLS));
-  maybe(0.05, 'value', pick(VALUES));
-  maybe(0.03, 'prevValue', '');
-  // Writes carry their fields in the form or the query, as clients do either.
-  const inForm = (method === 'PUT' || method === 'POST') && chance(0.7);
-  return (base) => {
-    const pairs = params.map(([name, value]) => [name, typeof value === 'string' ? value : value(base)] as const);
-    const query = inForm ? '' : pairs.map(([n, v]) => `${n}=${encodeURIComponent(v)}`).join('&');
-    const path = `/v2/keys${key}${query === '' ? '' : `?${query}`}`;
-    if (!inForm) return { method, path };
-    const form: Record<string, string> = {};
-    for (const [n, v] of pairs) form[n] = v;
-    return { method, path, form };
-  };
-}
+const WATCH_STEPS = Number(process.env.FUZZ_WATCH_STEPS ?? 120);
+/** How long a watch is given to wake once its write was answered (the event is applied by then). */
+const WATCH_WAIT_MS = 300;
+const WATCH_KEYS = ['/a', '/a/b', '/a/b/c', '/a/_h', '/d', '/d/x', '/_h', '/q', '/'];
 
 describe('the keys API under random requests', () => {
   let edgecd: LaunchedCluster;
@@ -121,5 +68,51 @@ describe('the keys API under random requests', () => {
       }
     }
     expect(differences.join('\n')).toBe('');
+  });
+
+  it(`wakes ${WATCH_STEPS} random watches as etcd does`, async () => {
+    const sides = [edgecd.url, etcd.clientURLs[0]!];
+    const bases = await Promise.all(sides.map(async (url) => Number((await fetch(`${url}/v2/keys/`)).headers.get('x-etcd-index')) + 1));
+    const random = seededRandom(SEED + 1);
+    const pick: Pick = (items) => items[Math.floor(random() * items.length)]!;
+    const chance = (p: number): boolean => random() < p;
+    const differences: string[] = [];
+    let woken = 0;
+    for (let step = 0; step < WATCH_STEPS && differences.length < 5; step++) {
+      const key = pick(WATCH_KEYS);
+      const recursive = chance(0.5) ? '&recursive=true' : '';
+      // Sometimes from an index already passed: served from the event history.
+      const back = chance(0.3) ? pick([0, 1, 2, 5, 20]) : undefined;
+      // Mostly a write at the watched key or under it, so that watches do wake.
+      const near = (): string => (chance(0.6) ? pick([key, `${key === '/' ? '' : key}/x`, `${key === '/' ? '' : key}/_y/z`]) : pick(KEYS));
+      let write = randomRequest(pick, chance, near());
+      while (write(0).method === 'GET' || write(0).method === 'HEAD') write = randomRequest(pick, chance, near());
+      const [ours, theirs] = await Promise.all(
+        sides.map(async (url, i) => {
+          const base = bases[i]!;
+          const now = Number((await fetch(`${url}/v2/keys/`)).headers.get('x-etcd-index'));
+          const since = back === undefined ? '' : `&waitIndex=${Math.max(base, now + 1 - back)}`;
+          const abort = new AbortController();
+          // Headers come once the watcher is registered (etcd flushes them then; so does edgecd).
+          const watch = await send(url, { method: 'GET', path: `/v2/keys${key}?wait=true${recursive}${since}` }, abort.signal);
+          const written = await observe(await send(url, write(base)), base);
+          const body = await Promise.race([
+            watch.text().catch(() => '<no event>'),
+            new Promise<string>((r) => setTimeout(() => r('<no event>'), WATCH_WAIT_MS)),
+          ]);
+          abort.abort();
+          const seen = body === '<no event>' ? { status: watch.status, body } : await observe(watch, base, body, true);
+          return { request: `${key}?wait=true${recursive}${back === undefined ? '' : `&waitIndex=now+1-${back}`} then ${JSON.stringify(write(base))}`, seen, written };
+        }),
+      );
+      if (theirs!.seen.body !== '<no event>') woken++;
+      if (JSON.stringify([ours!.seen, ours!.written]) !== JSON.stringify([theirs!.seen, theirs!.written])) {
+        differences.push(`step ${step}: ${theirs!.request}\n  edgecd ${JSON.stringify(ours!.seen)} ${JSON.stringify(ours!.written)}\n  etcd   ${JSON.stringify(theirs!.seen)} ${JSON.stringify(theirs!.written)}`);
+      }
+    }
+    expect(differences.join('\n')).toBe('');
+    // Not merely equal: the script both woke watchers and left some asleep.
+    expect(woken).toBeGreaterThan(WATCH_STEPS / 10);
+    expect(woken).toBeLessThan(WATCH_STEPS);
   });
 });
