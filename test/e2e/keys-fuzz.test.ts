@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealEtcd, type RealEtcdCluster } from '../../scripts/real-etcd.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
-import { observe, send } from '../helpers/oracle.ts';
+import { observe, readLines, send } from '../helpers/oracle.ts';
 import { KEYS, randomRequest, type Pick } from '../helpers/random-requests.ts';
 import { seededRandom } from '../helpers/seeded-random.ts';
 
@@ -10,7 +10,7 @@ import { seededRandom } from '../helpers/seeded-random.ts';
  * key space, with every parameter etcd reads (and some it must refuse), goes to edgecd and to a
  * real etcd 3.4; every answer must agree once indexes are relative to each side's base.
  * The scripted oracle covers what the seed document shows; this covers the combinations nobody
- * wrote down. Then watches: a random watch (key, recursive, waitIndex) is registered on both,
+ * wrote down. Then watches: a random watch (key, recursive, stream, waitIndex) is registered on both,
  * a random write follows, and the watch must wake, or not, as etcd's does.
  */
 
@@ -80,7 +80,7 @@ describe('the keys API under random requests', () => {
     let woken = 0;
     for (let step = 0; step < WATCH_STEPS && differences.length < 5; step++) {
       const key = pick(WATCH_KEYS);
-      const recursive = chance(0.5) ? '&recursive=true' : '';
+      const recursive = `${chance(0.5) ? '&recursive=true' : ''}${chance(0.2) ? '&stream=true' : ''}`;
       // Sometimes from an index already passed: served from the event history.
       const back = chance(0.3) ? pick([0, 1, 2, 5, 20]) : undefined;
       // Mostly a write at the watched key or under it, so that watches do wake.
@@ -96,10 +96,8 @@ describe('the keys API under random requests', () => {
           // Headers come once the watcher is registered (etcd flushes them then; so does edgecd).
           const watch = await send(url, { method: 'GET', path: `/v2/keys${key}?wait=true${recursive}${since}` }, abort.signal);
           const written = await observe(await send(url, write(base)), base);
-          const body = await Promise.race([
-            watch.text().catch(() => '<no event>'),
-            new Promise<string>((r) => setTimeout(() => r('<no event>'), WATCH_WAIT_MS)),
-          ]);
+          // The first event (a stream's too), or none in time.
+          const body = (await readLines(watch, 1, WATCH_WAIT_MS).catch(() => '')) || '<no event>';
           abort.abort();
           const seen = body === '<no event>' ? { status: watch.status, body } : await observe(watch, base, body, true);
           return { request: `${key}?wait=true${recursive}${back === undefined ? '' : `&waitIndex=now+1-${back}`} then ${JSON.stringify(write(base))}`, seen, written };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealEtcd, type RealEtcdCluster } from '../../scripts/real-etcd.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
-import { observe, send, type Observation, type ScriptRequest } from '../helpers/oracle.ts';
+import { observe, readLines, send, type Observation, type ScriptRequest } from '../helpers/oracle.ts';
 
 /**
  * The keys API, differentially: every request below goes to a fresh edgecd cluster and to a fresh
@@ -143,21 +143,6 @@ async function runStep(side: Side, step: Step): Promise<Observation[]> {
   controller.abort();
   observations.unshift(await observe(watch, side.base, text));
   return observations;
-}
-
-/** Reads `n` newline-terminated lines of a streamed body. */
-async function readLines(response: Response, n: number, timeoutMs: number): Promise<string> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  const deadline = Date.now() + timeoutMs;
-  while (text.split('\n').length - 1 < n && Date.now() < deadline) {
-    const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(r, deadline - Date.now()))]);
-    if (chunk === undefined || chunk.done) break;
-    text += decoder.decode(chunk.value, { stream: true });
-  }
-  await reader.cancel().catch(() => undefined);
-  return text;
 }
 
 describe('the keys API against real etcd 3.4', () => {

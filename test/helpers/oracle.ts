@@ -82,3 +82,18 @@ function normalise(value: unknown, base: number, unordered = false): unknown {
   }
   return out;
 }
+
+/** Reads `n` newline-terminated lines of a streamed body. */
+export async function readLines(response: Response, n: number, timeoutMs: number): Promise<string> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + timeoutMs;
+  while (text.split('\n').length - 1 < n && Date.now() < deadline) {
+    const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(r, deadline - Date.now()))]);
+    if (chunk === undefined || chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel().catch(() => undefined);
+  return text;
+}
