@@ -59,6 +59,9 @@ export class Member extends DurableObject<MemberEnv> {
     if (url.pathname === '/raft') return this.receiveRaft(request, server);
     if (url.pathname.startsWith('/admin/')) return this.admin(url.pathname, server);
     if (server === undefined) {
+      // Not running (wiped, removed, never joined): to the front door that is "not the leader,
+      // and I know none", so it tries another member instead of handing this to a client.
+      if (request.headers.has(FRONT_DOOR_HEADER)) return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: '' } });
       return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
     }
     if (request.headers.has(FRONT_DOOR_HEADER) && !server.raftStatus.isLeader) {

@@ -51,4 +51,16 @@ describe('front door', () => {
       expect(own.headers.get('X-Etcd-Cluster-Id')).toBe(clusterId);
     }
   }, 30_000);
+
+  it('is told "not the leader" by a member object that is not running, so a client never sees it', async () => {
+    // node9 is no member of the cluster: like a wiped or never-joined member, it runs no server.
+    const idle = env.MEMBER.get(env.MEMBER.idFromName('node9'));
+    const viaFrontDoor = await idle.fetch('http://member/v2/keys/x', { headers: { 'X-Edgecd-Member': 'node9', 'X-Edgecd-Front-Door': '1' } });
+    expect(viaFrontDoor.status).toBe(421);
+    expect(viaFrontDoor.headers.get('X-Edgecd-Leader')).toBe('');
+    // On its own client URL it says why it is not serving.
+    const own = await idle.fetch('http://member/v2/keys/x', { headers: { 'X-Edgecd-Member': 'node9' } });
+    expect(own.status).toBe(503);
+    expect(await own.json()).toEqual({ message: 'member not started' });
+  });
 });
