@@ -337,12 +337,17 @@ export class EtcdServer {
       this.commitIndex = rd.hardState.commit;
       this.unpersistedHardState = rd.hardState;
     }
+    // A leader's replication goes out before its own write (thesis §10.2.1): the followers
+    // persist in parallel with it. Safe because the leader counts itself towards a commit only
+    // in a later turn, after this write; on Durable Objects a message sent after the write
+    // would also wait for it to be durable (the output gate).
+    this.countAppends(rd.messages);
+    this.options.transport.send(rd.messages);
     const update = this.persisted(rd);
     if (update !== undefined) this.options.logStore.save(update);
     if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot);
-    const messages = outgoing(rd);
-    this.countAppends(messages);
-    this.options.transport.send(messages);
+    this.countAppends(rd.messagesAfterPersist);
+    this.options.transport.send(rd.messagesAfterPersist);
     for (const entry of rd.committedEntries) this.applyEntry(entry);
     for (const rs of rd.readStates) this.reads.onReadState(rs.requestCtx, rs.index);
     this.node.advance(rd);
@@ -586,10 +591,3 @@ export class EtcdServer {
   }
 }
 
-/**
- * Every message of the Ready. They are handed over after `save` returned, so the ones that must
- * wait for durability do; on Durable Objects the output gate holds them until the write is on disk.
- */
-function outgoing(rd: Ready): Message[] {
-  return [...rd.messages, ...rd.messagesAfterPersist];
-}
