@@ -52,8 +52,8 @@ export class LeaderRouter {
 
   /** The response to hand back, or whether to try again (now at a named leader, or after a pause). */
   private async classify(response: Response, target: string): Promise<Response | 'retry' | 'redirected'> {
-    const hint = response.headers.get(LEADER_HEADER) ?? '';
     if (response.status === NOT_LEADER_STATUS) {
+      const hint = response.headers.get(LEADER_HEADER) ?? '';
       this.leader = hint === '' ? undefined : hint;
       return hint !== '' && hint !== target ? 'redirected' : 'retry';
     }
