@@ -58,14 +58,13 @@ export class Member extends DurableObject<MemberEnv> {
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (url.pathname === '/raft') return this.receiveRaft(request, server);
     if (url.pathname.startsWith('/admin/')) return this.admin(url.pathname, server);
-    if (server === undefined) {
-      // Not running (wiped, removed, never joined): to the front door that is "not the leader,
-      // and I know none", so it tries another member instead of handing this to a client.
-      if (request.headers.has(FRONT_DOOR_HEADER)) return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: '' } });
-      return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
-    }
-    if (request.headers.has(FRONT_DOOR_HEADER) && !server.raftStatus.isLeader) {
+    // The front door wants the leader: any other member, running or not (wiped, removed, never
+    // joined), names the leader it knows ('' for none) and the front door tries again.
+    if (request.headers.has(FRONT_DOOR_HEADER) && server?.raftStatus.isLeader !== true) {
       return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: this.leaderName(server) } });
+    }
+    if (server === undefined) {
+      return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
     }
     const response = await handleClientRequest(request, this.clientContext(server));
     this.pump();
@@ -308,8 +307,8 @@ export class Member extends DurableObject<MemberEnv> {
     return { server, clusterId: this.identity!.clusterId, now: () => Date.now() };
   }
 
-  private leaderName(server: EtcdServer): string {
-    const peerURL = server.leaderMember?.peerURLs[0];
+  private leaderName(server: EtcdServer | undefined): string {
+    const peerURL = server?.leaderMember?.peerURLs[0];
     return peerURL === undefined ? '' : memberNameOfPeerURL(peerURL);
   }
 }
