@@ -45,7 +45,7 @@ export async function serveClientHTTP(request: Request, route: (request: Request
  * keeps streaming).
  */
 function served(response: Response): Response {
-  if (response.headers.has(CORS_HEADERS[1]![0])) return response;
+  if (response.headers.has('Access-Control-Allow-Origin')) return response;
   const headers = new Headers(response.headers);
   setServedHeaders(headers);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
