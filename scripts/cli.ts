@@ -15,7 +15,7 @@ start flags (named as etcd's where etcd has one):
   --heartbeat-interval MS       default 100
   --election-timeout MS         default 1000
   --snapshot-count N            applied entries between snapshots (default 100000, as etcd)
-  --quota-backend-bytes N       a member's store size past which writes are refused (default 33554432)
+  --quota-backend-bytes N       a member's store size past which writes are refused (default 32 MiB)
   --initial-cluster-token TOKEN default edgecd-cluster
 `;
 
@@ -45,8 +45,9 @@ async function start(argv: string[]): Promise<number> {
       'member-ports': { type: 'string', default: DEFAULT_MEMBERS.map((m) => m.port).join(',') },
       'heartbeat-interval': { type: 'string', default: '100' },
       'election-timeout': { type: 'string', default: '1000' },
-      'snapshot-count': { type: 'string', default: '100000' },
-      'quota-backend-bytes': { type: 'string', default: String(32 * 1024 * 1024) },
+      // Unset: the member's own defaults (src/member/config.ts) apply.
+      'snapshot-count': { type: 'string' },
+      'quota-backend-bytes': { type: 'string' },
       'initial-cluster-token': { type: 'string', default: 'edgecd-cluster' },
     },
     strict: true,
@@ -58,8 +59,8 @@ async function start(argv: string[]): Promise<number> {
     members: ports.map((port, i) => ({ name: `node${i + 1}`, port })),
     heartbeatMs: Number(values['heartbeat-interval']),
     electionMs: Number(values['election-timeout']),
-    snapshotCount: Number(values['snapshot-count']),
-    quotaBackendBytes: Number(values['quota-backend-bytes']),
+    ...(values['snapshot-count'] === undefined ? {} : { snapshotCount: Number(values['snapshot-count']) }),
+    ...(values['quota-backend-bytes'] === undefined ? {} : { quotaBackendBytes: Number(values['quota-backend-bytes']) }),
     initialClusterToken: values['initial-cluster-token'],
   });
   const leader = await waitForLeader(cluster).catch(() => '(none yet)');

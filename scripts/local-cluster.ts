@@ -18,6 +18,7 @@ export interface LocalClusterOptions {
   initialClusterToken?: string;
   heartbeatMs?: number;
   electionMs?: number;
+  /** Entries between snapshots (the member's default when absent). */
   snapshotCount?: number;
   /** Each member's store quota in bytes (the member's default when absent). */
   quotaBackendBytes?: number;
@@ -82,7 +83,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ADVERTISE_CLIENT_URLS: members.map((m) => `${m.name}=${m.clientURL}`).join(','),
     HEARTBEAT_INTERVAL: String(options.heartbeatMs ?? 100),
     ELECTION_TIMEOUT: String(options.electionMs ?? 1000),
-    SNAPSHOT_COUNT: String(options.snapshotCount ?? 100_000),
+    // Unset, a member takes its own defaults (src/member/config.ts).
+    ...(options.snapshotCount === undefined ? {} : { SNAPSHOT_COUNT: String(options.snapshotCount) }),
     ...(options.quotaBackendBytes === undefined ? {} : { QUOTA_BACKEND_BYTES: String(options.quotaBackendBytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
