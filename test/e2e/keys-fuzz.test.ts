@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealEtcd, type RealEtcdCluster } from '../../scripts/real-etcd.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
 import { observe, readLines, send } from '../helpers/oracle.ts';
-import { KEYS, randomRequest, type Pick } from '../helpers/random-requests.ts';
-import { seededRandom } from '../helpers/seeded-random.ts';
+import { KEYS, randomRequest, seededChoices } from '../helpers/random-requests.ts';
 
 /**
  * The keys API under random requests, differentially: a seeded sequence of requests over a small
@@ -43,9 +42,7 @@ describe('the keys API under random requests', () => {
         return Number(r.headers.get('x-etcd-index')) + 1;
       }),
     );
-    const random = seededRandom(SEED);
-    const pick: Pick = (items) => items[Math.floor(random() * items.length)]!;
-    const chance = (p: number): boolean => random() < p;
+    const { pick, chance } = seededChoices(SEED);
     const differences: string[] = [];
     const recent: string[] = [];
     for (let step = 0; step < STEPS && differences.length < 5; step++) {
@@ -73,9 +70,7 @@ describe('the keys API under random requests', () => {
   it(`wakes ${WATCH_STEPS} random watches as etcd does`, async () => {
     const sides = [edgecd.url, etcd.clientURLs[0]!];
     const bases = await Promise.all(sides.map(async (url) => Number((await fetch(`${url}/v2/keys/`)).headers.get('x-etcd-index')) + 1));
-    const random = seededRandom(SEED + 1);
-    const pick: Pick = (items) => items[Math.floor(random() * items.length)]!;
-    const chance = (p: number): boolean => random() < p;
+    const { pick, chance } = seededChoices(SEED + 1);
     const differences: string[] = [];
     let woken = 0;
     for (let step = 0; step < WATCH_STEPS && differences.length < 5; step++) {

@@ -1,4 +1,5 @@
 import type { ScriptRequest } from './oracle.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /**
  * Random v2 keys requests over a small key space, with every parameter etcd reads (and some it
@@ -7,6 +8,12 @@ import type { ScriptRequest } from './oracle.ts';
  */
 
 export type Pick = <T>(items: readonly T[]) => T;
+
+/** Seeded choices: `pick` one of some items, `chance(p)` true with probability p. */
+export function seededChoices(seed: number): { pick: Pick; chance: (p: number) => boolean } {
+  const random = seededRandom(seed);
+  return { pick: (items) => items[Math.floor(random() * items.length)]!, chance: (p) => random() < p };
+}
 
 export const KEYS = ['/a', '/a/b', '/a/b/c', '/a/_h', '/d', '/d/x', '/_h', '/q', '/e%20f', '/%C3%BC', '/a//b/', '/', '', '/a%2Fb', '/.', '/%zz', '/x%00y', '/a/./b'];
 const VALUES = ['v', '', 'w w', 'ü', '0'];
