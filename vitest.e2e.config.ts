@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // at a time: each starts servers on its own ports and the machine has two cores.
 export default defineConfig({
   test: {
-    include: ['test/e2e/**/*.test.ts'],
+    include: ['test/e2e/**/*.test.ts', 'test/grpc/**/*.test.ts'],
     environment: 'node',
     fileParallelism: false,
     testTimeout: 120_000,
