@@ -1,21 +1,10 @@
 import type { EtcdServer } from '../server/index.ts';
-import { parseForm } from './form.ts';
-import { parseKeyRequest } from './key-request.ts';
 import { handleHealth } from './health.ts';
-import { handleMembers } from './members-handler.ts';
-import { methodNotAllowed, notFound, renderEvent, renderKeyError } from './render.ts';
+import { methodNotAllowed, notFound } from './responses.ts';
 import { badRequest, decodePath, requestTarget } from './serve-mux.ts';
-import { handleStats, STATS_PATHS } from './stats.ts';
-import { detectAuth } from './v2-auth.ts';
-import { renderWatch } from './watch.ts';
-
-const utf8 = new TextDecoder();
-
-/**
- * Internal: the front door names each client request, and names a retry of it the same, so a
- * write that did commit before its member failed is answered, not applied again.
- */
-export const REQUEST_ID_HEADER = 'X-Edgecd-Request-Id';
+import { handleKeys } from './v2/keys-handler.ts';
+import { handleMembers } from './v2/members-handler.ts';
+import { handleStats, STATS_PATHS } from './v2/stats.ts';
 
 /** What etcd 3.4 answers on `/version`; clients gate features on these strings. */
 export const VERSION = { etcdserver: '3.4.23', etcdcluster: '3.4.0' } as const;
@@ -38,7 +27,9 @@ export async function handleClientRequest(request: Request, context: ClientConte
   const path = decodePath(target.pathname);
   if (path === undefined) return badRequest();
 
-  if (path === '/v2/keys' || path.startsWith('/v2/keys/')) return handleKeys(request, target.search, path, context);
+  if (path === '/v2/keys' || path.startsWith('/v2/keys/')) {
+    return handleKeys(request, target.search, path, context.server, context.clusterId, context.now());
+  }
   if (path === '/v2/members' || path.startsWith('/v2/members/')) {
     return handleMembers(request, path, context.server, context.clusterId, context.now());
   }
@@ -57,26 +48,6 @@ export async function handleClientRequest(request: Request, context: ClientConte
       return handleHealth(request, context.server);
     default:
       return notFound();
-  }
-}
-
-async function handleKeys(request: Request, search: string, path: string, context: ClientContext): Promise<Response> {
-  const allowed = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'];
-  if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
-  const headers = new Headers({ 'X-Etcd-Cluster-Id': context.clusterId });
-  try {
-    const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
-    const form = parseForm(request.method, search.slice(1), request.headers.get('Content-Type'), body);
-    const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, context.now());
-    detectAuth(context.server);
-    v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';
-    const response = await context.server.do(v2);
-    if (response.watcher !== undefined) return renderWatch(response.watcher, response, headers, v2.stream, request.signal);
-    if (response.event === undefined) return renderKeyError(new Error('received response with no Event/Watcher'), headers);
-    const rendered = renderEvent(response.event, response, headers, noValueOnSuccess);
-    return request.method === 'HEAD' ? new Response(null, { status: rendered.status, headers: rendered.headers }) : rendered;
-  } catch (error) {
-    return renderKeyError(error, headers);
   }
 }
 

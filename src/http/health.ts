@@ -1,5 +1,5 @@
 import { newRequest, type EtcdServer } from '../server/index.ts';
-import { methodNotAllowed } from './render.ts';
+import { methodNotAllowed } from './responses.ts';
 
 /** etcd's `checkHealth` gives its QGET one second. */
 const HEALTH_TIMEOUT_MS = 1000;
@@ -25,7 +25,7 @@ export async function handleHealth(request: Request, server: EtcdServer): Promis
 async function quorumRead(server: EtcdServer): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<false>((resolvePromise) => (timer = setTimeout(() => resolvePromise(false), HEALTH_TIMEOUT_MS)));
-  const read = server.do(newRequest({ method: 'QGET', path: '/', quorum: true })).then(
+  const read = server.serveV2(newRequest({ method: 'QGET', path: '/', quorum: true })).then(
     () => true,
     () => false,
   );

@@ -1,4 +1,5 @@
-export { handleClientRequest, REQUEST_ID_HEADER, VERSION, type ClientContext } from './client-handler.ts';
+export { handleClientRequest, VERSION, type ClientContext } from './client-handler.ts';
 export { serveClientHTTP, setServedHeaders } from './access-controller.ts';
-export { notFound } from './render.ts';
+export { notFound } from './responses.ts';
 export { requestTarget } from './serve-mux.ts';
+export { REQUEST_ID_HEADER } from './v2/keys-handler.ts';

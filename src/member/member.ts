@@ -40,7 +40,7 @@ export class Member extends DurableObject<MemberEnv> {
   private server: EtcdServer | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private transport: StubPeerTransport | undefined;
-  private pumping = false;
+  private readyLoopRunning = false;
 
   constructor(ctx: DurableObjectState, env: MemberEnv) {
     super(ctx, env);
@@ -68,7 +68,7 @@ export class Member extends DurableObject<MemberEnv> {
       return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
     }
     const response = await handleClientRequest(request, this.clientContext(server));
-    this.pump();
+    this.startReadyLoop();
     // The handler built this response, so its headers are mutable: the served headers go on here
     // and the front door hands the response on without a copy. A front-door request answered
     // here was answered by the leader: no leader hint needed.
@@ -173,7 +173,7 @@ export class Member extends DurableObject<MemberEnv> {
         onRemoved: () => this.onRemoved(),
         onReply: (messages) => {
           for (const m of messages) server.step(m);
-          this.pump();
+          this.startReadyLoop();
         },
         timeoutMs: this.config.electionMs,
       })),
@@ -181,7 +181,7 @@ export class Member extends DurableObject<MemberEnv> {
       random: Math.random,
       // Deferred: the server may wake us from inside a ready-loop turn (a read index requested, a
       // queued proposal resubmitted), and a turn must finish (advance) before the next one runs.
-      wake: () => queueMicrotask(() => this.pump()),
+      wake: () => queueMicrotask(() => this.startReadyLoop()),
       initialElectionTickAdvance: true,
       logger: {
         info: (message, fields) => console.log(JSON.stringify({ level: 'info', member: identity.name, message, ...fields })),
@@ -191,7 +191,7 @@ export class Member extends DurableObject<MemberEnv> {
     this.server = server;
     this.ticker = setInterval(() => this.onTick(), this.config.heartbeatMs);
     void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS) : undefined));
-    this.pump();
+    this.startReadyLoop();
     return server;
   }
 
@@ -199,22 +199,22 @@ export class Member extends DurableObject<MemberEnv> {
 
   private onTick(): void {
     this.server?.tick();
-    this.pump();
+    this.startReadyLoop();
   }
 
   /**
-   * Runs the server's ready loop. Between turns it waits for the turn's writes to be durable;
-   * whatever is proposed meanwhile rides the next turn (group commit).
+   * Runs the server's ready loop unless it is running. Between turns it waits for the turn's
+   * writes to be durable; whatever is proposed meanwhile rides the next turn (group commit).
    */
-  private pump(): void {
-    if (this.pumping || this.server === undefined) return;
-    this.pumping = true;
-    void this.runReadyLoop(this.server).finally(() => (this.pumping = false));
+  private startReadyLoop(): void {
+    if (this.readyLoopRunning || this.server === undefined) return;
+    this.readyLoopRunning = true;
+    void this.readyLoop(this.server).finally(() => (this.readyLoopRunning = false));
   }
 
-  private async runReadyLoop(server: EtcdServer): Promise<void> {
+  private async readyLoop(server: EtcdServer): Promise<void> {
     try {
-      while (server.processReady()) await this.ctx.storage.sync();
+      while (server.readyTurn()) await this.ctx.storage.sync();
       if (server.isRemoved) this.onRemoved();
     } catch (error) {
       this.fatal(error);
@@ -222,9 +222,9 @@ export class Member extends DurableObject<MemberEnv> {
   }
 
   /** One ready-loop turn, now (a peer is waiting for its answer). */
-  private turn(server: EtcdServer): void {
+  private readyTurnNow(server: EtcdServer): void {
     try {
-      server.processReady();
+      server.readyTurn();
     } catch (error) {
       this.fatal(error);
     }
@@ -252,8 +252,8 @@ export class Member extends DurableObject<MemberEnv> {
     for (const m of messages) server.step(m);
     // Answer with what this turn has for the sender (its acknowledgements), in this response.
     const sender = request.headers.get(FROM_HEADER);
-    const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.turn(server));
-    this.pump();
+    const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.readyTurnNow(server));
+    this.startReadyLoop();
     return replies.length === 0 ? new Response(null, { status: 204 }) : Response.json(replies);
   }
 

@@ -1,4 +1,4 @@
-import type { ApplyResult } from './apply.ts';
+import type { ApplyResult } from './apply-v2.ts';
 
 /**
  * The outcomes of the most recently applied requests, by request ID. A client's write that the

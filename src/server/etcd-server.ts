@@ -1,5 +1,4 @@
 import {
-  ProposalDroppedError,
   RawNode,
   type ConfChange,
   type ConfState,
@@ -12,16 +11,17 @@ import {
 } from '../raft/index.ts';
 import { nodeFootprint, Store, type Event, type Watcher } from '../store/index.ts';
 import { AppliedRequests } from './applied-requests.ts';
-import { applyV2Request, type ApplyResult } from './apply.ts';
-import { memberAttributesPath, memberRaftAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
+import { applyV2Request, type ApplyResult } from './apply-v2.ts';
+import { RaftCluster, type Member, type MemberContext } from './cluster.ts';
 import { ServerError } from './errors.ts';
-import { computeMemberId, type MemberId } from './member-id.ts';
+import type { MemberId } from './member-id.ts';
+import { Membership } from './membership.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
+import { Proposals } from './proposals.ts';
 import { ReadIndexBatcher } from './read-index.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-payload.ts';
-import { appendSize, LeaderStats, readMembershipAsEtcdDoes, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
+import { appendSize, LeaderStats, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
 import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
-import { Wait } from './wait.ts';
 
 /** The cluster version a leader records once its cluster is up (etcd 3.4 decides "3.4.0"). */
 export const CLUSTER_VERSION = '3.4.0';
@@ -70,11 +70,6 @@ export interface ServerResponse {
   term: number;
 }
 
-/**
- * etcd's `HealthInterval`: a membership change needs every voter connected for this long
- * (`isConnectedFullySince`), so a cluster refuses changes in its first seconds.
- */
-const HEALTH_INTERVAL_MS = 5_000;
 /** etcd's `SyncTicker`: while keys with a TTL exist the leader proposes a SYNC every 500 ms. */
 const SYNC_INTERVAL_MS = 500;
 /** etcd's request timeout: 5 s plus two election timeouts. */
@@ -90,15 +85,16 @@ const MAX_INFLIGHT_MSGS = 256;
 /**
  * One etcd member's brain: a Raft node, the v2 store it applies the log to, the cluster
  * membership, and the requests waiting on both. It does no I/O of its own: the host calls
- * `tick()` on a timer, hands it peers' messages with `step()`, clients' requests with `do()`, and
- * runs `processReady()` until it returns false after each of those (the ready loop: persist,
- * send, apply, resolve, advance).
+ * `tick()` on a timer, hands it peers' messages with `step()` and clients' requests with
+ * `serveV2()`, and runs the ready loop after each of those: `readyTurn()` (persist, send, apply,
+ * resolve, advance) until it returns false.
  */
 export class EtcdServer {
   readonly store: Store;
   readonly cluster: RaftCluster;
   private readonly node: RawNode;
-  private readonly wait = new Wait<ApplyResult>();
+  private readonly proposals: Proposals;
+  private readonly membership: Membership;
   private readonly applied = new AppliedRequests();
   private readonly reads: ReadIndexBatcher;
   private readonly requestTimeoutTicks: number;
@@ -106,9 +102,6 @@ export class EtcdServer {
   /** `/v2/stats/self` and `/v2/stats/leader` (etcd's `ServerStats` and `LeaderStats`). */
   private readonly serverStats: ServerStats;
   private readonly leaderStats: LeaderStats;
-  private readonly healthTicks: number;
-  /** When each peer was first and last heard from, in ticks (etcd's transport `ActiveSince`). */
-  private readonly peerActivity = new Map<MemberId, { since: number; last: number }>();
 
   private ticks = 0;
   private inTurn = false;
@@ -122,14 +115,6 @@ export class EtcdServer {
   private commitIndex = 0;
   private leaderId: MemberId = '';
   private isLeader = false;
-  /** IDs this member proposed while leader; they fail fast if it loses leadership. */
-  private readonly proposedAsLeader = new Set<string>();
-  /** Proposals that found no leader; submitted again when one is known. */
-  private queued: { id: string; data: string }[] = [];
-  private requestSeq = 0;
-  private readonly requestEpoch: string;
-  private published = false;
-  private publishing = false;
   private removed = false;
 
   constructor(private readonly options: ServerOptions) {
@@ -138,8 +123,6 @@ export class EtcdServer {
     this.cluster = new RaftCluster(this.store);
     this.requestTimeoutTicks = Math.ceil((REQUEST_TIMEOUT_BASE_MS + 2 * options.electionTicks * options.tickMs) / options.tickMs);
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
-    this.healthTicks = Math.ceil(HEALTH_INTERVAL_MS / options.tickMs);
-    this.requestEpoch = Math.floor(options.clock.now()).toString(36);
     this.serverStats = new ServerStats(options.name, options.id, options.clock.now());
     this.leaderStats = new LeaderStats(options.id);
 
@@ -160,6 +143,27 @@ export class EtcdServer {
     if (options.initialElectionTickAdvance === true) {
       for (let i = 1; i < options.electionTicks; i++) this.node.tick();
     }
+    const requestEpoch = Math.floor(options.clock.now()).toString(36);
+    const wake = (): void => options.wake?.();
+    this.proposals = new Proposals(this.node, `${options.id}.${requestEpoch}`, () => this.isLeader, wake);
+    this.membership = new Membership({
+      id: options.id,
+      name: options.name,
+      clientURLs: options.clientURLs,
+      store: this.store,
+      cluster: this.cluster,
+      proposals: this.proposals,
+      tickMs: options.tickMs,
+      electionTicks: options.electionTicks,
+      ticks: () => this.ticks,
+      isLeader: () => this.isLeader,
+      isRemoved: () => this.removed,
+      requestDeadline: () => this.ticks + this.requestTimeoutTicks,
+      proposeV2: (request) => this.propose(request),
+      applyToRaft: (change) => this.node.applyConfChange(change),
+      onRemoved: () => this.onRemoved(),
+      log: (message, fields) => options.logger?.info(message, fields),
+    });
     this.reads = new ReadIndexBatcher((ctx) => {
       this.node.readIndex(ctx);
       this.options.wake?.();
@@ -191,28 +195,22 @@ export class EtcdServer {
     this.ticks++;
     this.node.tick();
     if (this.isLeader && this.ticks % this.syncTicks === 0 && this.store.hasTTLKeys()) this.proposeSync();
-    if (!this.published && !this.publishing && this.ticks % this.options.electionTicks === 0) this.publish();
+    this.membership.onTick();
     const timeout = new ServerError(this.leaderId === '' ? ServerError.TimeoutDueToLeaderFail : ServerError.Timeout);
-    this.wait.expire(this.ticks, timeout);
-    this.queued = this.queued.filter((q) => this.wait.isRegistered(q.id));
+    this.proposals.expire(this.ticks, timeout);
     this.reads.onTick(this.ticks, timeout);
   }
 
   step(message: Message): void {
     if (this.removed) return;
-    const activity = this.peerActivity.get(message.from);
-    if (activity === undefined || this.ticks - activity.last > this.options.electionTicks) {
-      this.peerActivity.set(message.from, { since: this.ticks, last: this.ticks });
-    } else {
-      activity.last = this.ticks;
-    }
+    this.membership.heardFrom(message.from);
     // etcd counts a MsgApp when its server hands it to Raft (`EtcdServer.Process`).
     if (message.type === 'MsgApp') this.serverStats.recvAppendReq(message.from, appendSize(message.entries), this.options.clock.now());
     this.node.step(message);
   }
 
   /** Serves one v2 request: local reads, ReadIndex quorum reads, or a write through the log. */
-  async do(request: V2Request): Promise<ServerResponse> {
+  async serveV2(request: V2Request): Promise<ServerResponse> {
     if (this.removed) throw new ServerError(ServerError.Removed);
     switch (request.method) {
       case 'GET':
@@ -250,75 +248,24 @@ export class EtcdServer {
 
   // ---- membership (etcd's AddMember / RemoveMember / UpdateMember) ----
 
-  /**
-   * Adds a member by its peer URLs. Its ID is etcd's for a member added at run time: SHA-1 of
-   * the peer URLs and the Unix time of the request (`NewMember("", urls, "", &now)`), so IDs are
-   * never reused. Resolves with the new member once the change is applied.
-   */
-  async addMember(peerURLs: string[], nowMs: number): Promise<Member> {
-    if (!this.cluster.isReadyToAddVotingMember()) throw new ServerError(ServerError.NotEnoughStartedMembers);
-    const voters = this.cluster.ids().filter((id) => id !== this.options.id);
-    if (this.isLeader && voters.some((id) => !this.connectedSince(id, this.ticks - this.healthTicks))) {
-      throw new ServerError(ServerError.Unhealthy);
-    }
-    const member: MemberContext = { id: computeMemberId(peerURLs, '', Math.floor(nowMs / 1000)), name: '', peerURLs, clientURLs: [] };
-    await this.configure({ type: 'addNode', nodeId: member.id }, member);
-    return { id: member.id, name: '', peerURLs: [...peerURLs], clientURLs: [] };
+  addMember(peerURLs: string[], nowMs: number): Promise<Member> {
+    return this.membership.addMember(peerURLs, nowMs);
+  }
+
+  removeMember(id: MemberId): Promise<void> {
+    return this.membership.removeMember(id);
+  }
+
+  updateMember(id: MemberId, peerURLs: string[]): Promise<void> {
+    return this.membership.updateMember(id, peerURLs);
   }
 
   /**
-   * Removes a member. Removing the leader itself is fine: when it applies the change, Raft hands
-   * leadership to the most up-to-date voter (TimeoutNow) and steps down.
-   */
-  async removeMember(id: MemberId): Promise<void> {
-    if (this.cluster.member(id) !== undefined && !this.cluster.isReadyToRemoveVotingMember(id)) {
-      throw new ServerError(ServerError.NotEnoughStartedMembers);
-    }
-    // etcd's `mayRemoveMember`: a member that is down may always go; otherwise the members left
-    // connected must stay a quorum. Only the leader hears from every peer, so only it can tell.
-    const reachable = this.cluster.member(id) !== undefined && (id === this.options.id || this.connectedSince(id, this.ticks));
-    if (this.isLeader && reachable) {
-      const voters = this.cluster.ids();
-      const active = voters.filter((v) => v === this.options.id || this.connectedSince(v, this.ticks - this.healthTicks)).length;
-      if (active - 1 < 1 + Math.floor((voters.length - 1) / 2)) throw new ServerError(ServerError.Unhealthy);
-    }
-    await this.configure({ type: 'removeNode', nodeId: id });
-  }
-
-  /** Changes a member's peer URLs (validated when applied: unknown ID, URL already in use). */
-  async updateMember(id: MemberId, peerURLs: string[]): Promise<void> {
-    const request = newRequest({ method: 'PUT', path: memberRaftAttributesPath(id), val: JSON.stringify({ peerURLs }) });
-    const outcome = await this.propose(request);
-    if (outcome.error !== undefined) throw outcome.error;
-  }
-
-  /** Whether a peer has been heard from continuously since `sinceTick` (and recently). */
-  private connectedSince(id: MemberId, sinceTick: number): boolean {
-    const activity = this.peerActivity.get(id);
-    return activity !== undefined && activity.since <= sinceTick && this.ticks - activity.last <= this.options.electionTicks;
-  }
-
-  /** etcd's `configure`: propose a conf change and wait until it is applied. */
-  private async configure(change: ConfChange, member?: MemberContext): Promise<void> {
-    if (this.removed) throw new ServerError(ServerError.Removed);
-    const id = this.nextRequestId();
-    const result = this.wait.register(id, this.ticks + this.requestTimeoutTicks);
-    try {
-      this.node.proposeConfChange({ ...change, context: JSON.stringify({ requestId: id, member }) });
-      this.options.wake?.();
-    } catch (error) {
-      this.wait.fail(id, error instanceof ProposalDroppedError ? new ServerError(ServerError.TimeoutDueToLeaderFail) : (error as Error));
-    }
-    const outcome = await result;
-    if (outcome.error !== undefined) throw outcome.error;
-  }
-
-  /**
-   * The ready loop, one turn: persist (one transaction), send, apply, resolve, advance. Returns
+   * One turn of the ready loop: persist (one transaction), send, apply, resolve, advance. Returns
    * false when Raft had nothing ready. The host awaits durability between turns, so everything
    * proposed meanwhile rides the next turn's transaction (group commit).
    */
-  processReady(): boolean {
+  readyTurn(): boolean {
     // A turn runs to its end (advance) before the next: a host woken from inside one waits.
     if (this.inTurn || !this.node.hasReady()) return false;
     this.inTurn = true;
@@ -441,28 +388,11 @@ export class EtcdServer {
     return { ...parts, index: this.commitIndex, term: this.term };
   }
 
-  private nextRequestId(): string {
-    return `${this.options.id}.${this.requestEpoch}.${++this.requestSeq}`;
-  }
-
   private propose(request: V2Request): Promise<ApplyResult> {
-    if (request.id === '') request.id = this.nextRequestId();
+    if (request.id === '') request.id = this.proposals.nextId();
     const data = encodeRequest(request);
     if (data.length > MAX_REQUEST_BYTES) return Promise.reject(new ServerError(ServerError.RequestTooLarge));
-    const done = this.wait.register(request.id, this.ticks + this.requestTimeoutTicks);
-    this.submit(request.id, data);
-    return done;
-  }
-
-  private submit(id: string, data: string): void {
-    try {
-      this.node.propose(data);
-      this.options.wake?.();
-      if (this.isLeader) this.proposedAsLeader.add(id);
-    } catch (error) {
-      if (!(error instanceof ProposalDroppedError)) throw error;
-      this.queued.push({ id, data });
-    }
+    return this.proposals.propose(request.id, data, this.ticks + this.requestTimeoutTicks);
   }
 
   private onSoftState(soft: SoftState): void {
@@ -470,22 +400,12 @@ export class EtcdServer {
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
-    if (wasLeader && !this.isLeader) {
-      // Whether these commit is now up to the new leader; fail them so the front door retries
-      // there (with the same request IDs, so a write that did commit is not applied twice).
-      for (const id of this.proposedAsLeader) this.wait.fail(id, new ServerError(ServerError.LeaderChanged));
-      this.proposedAsLeader.clear();
-    }
-    if (this.leaderId !== '' && this.queued.length > 0) {
-      const queued = this.queued;
-      this.queued = [];
-      for (const q of queued) this.submit(q.id, q.data);
-    }
+    this.proposals.onLeaderChange(wasLeader, this.isLeader, this.leaderId !== '');
   }
 
   private applyEntry(entry: Entry): void {
     if (entry.index <= this.appliedIndex) return;
-    if (entry.type === 'confChange') this.applyConfChange(entry);
+    if (entry.type === 'confChange') this.confState = this.membership.applyConfChange(entry);
     else if (entry.data === '') this.onFirstCommitInTerm();
     else this.applyRequest(decodeRequest(entry.data));
     this.appliedIndex = entry.index;
@@ -495,31 +415,7 @@ export class EtcdServer {
     const earlier = this.applied.get(request.id);
     const outcome = earlier ?? applyV2Request(this.store, this.cluster, request);
     if (earlier === undefined && request.id !== '') this.applied.record(request.id, outcome);
-    this.proposedAsLeader.delete(request.id);
-    this.wait.trigger(request.id, outcome);
-  }
-
-  /** etcd's `applyConfChange`: validate against the membership, then change Raft and the store. */
-  private applyConfChange(entry: Entry): void {
-    const change = JSON.parse(entry.data) as ConfChange;
-    const context = JSON.parse(change.context ?? '{}') as { requestId?: string; member?: MemberContext };
-    let outcome: ApplyResult = {};
-    readMembershipAsEtcdDoes(this.store);
-    try {
-      if (change.type === 'removeNode') this.cluster.validateRemove(change.nodeId);
-      else if (context.member !== undefined) this.cluster.validateAdd(context.member);
-      this.confState = this.node.applyConfChange(change);
-      if (change.type === 'removeNode') this.cluster.removeMember(change.nodeId);
-      else if (context.member !== undefined) this.cluster.addMember(context.member);
-    } catch (error) {
-      // Refused by the membership: Raft still sees the entry applied, as a no-op (etcd sets the
-      // node ID to None).
-      this.confState = this.node.applyConfChange({ ...change, nodeId: '' });
-      outcome = { error: error as Error };
-    }
-    if (context.requestId !== undefined) this.wait.trigger(context.requestId, outcome);
-    // A member that applied its own removal stops (etcd: "the member has been permanently removed").
-    if (change.type === 'removeNode' && outcome.error === undefined && change.nodeId === this.options.id) this.onRemoved();
+    this.proposals.applied(request.id, outcome);
   }
 
   /** A leader's first commit in its term: record the cluster version if no one has yet. */
@@ -530,34 +426,16 @@ export class EtcdServer {
     }
   }
 
-  /** etcd's `publish`: make this member's name and client URLs known, through the log. */
-  private publish(): void {
-    this.publishing = true;
-    const attributes = { name: this.options.name, clientURLs: this.options.clientURLs };
-    const request = newRequest({ method: 'PUT', path: memberAttributesPath(this.options.id), val: JSON.stringify(attributes) });
-    this.propose(request).then(
-      () => {
-        this.published = true;
-        this.options.logger?.info('published local member to cluster through raft', { id: this.options.id, ...attributes });
-      },
-      () => undefined,
-    ).finally(() => (this.publishing = false));
-  }
-
   private proposeSync(): void {
     const request = newRequest({ method: 'SYNC', path: '', time: this.options.clock.now() });
-    request.id = this.nextRequestId();
-    try {
-      this.node.propose(encodeRequest(request));
-    } catch (error) {
-      if (!(error instanceof ProposalDroppedError)) throw error;
-    }
+    request.id = this.proposals.nextId();
+    this.proposals.proposeUnwaited(encodeRequest(request));
   }
 
   private onRemoved(): void {
     this.removed = true;
     this.options.logger?.warn(ServerError.Removed, { id: this.options.id });
-    this.wait.failAll(new ServerError(ServerError.Removed));
+    this.proposals.failAll(new ServerError(ServerError.Removed));
     this.reads.failAll(new ServerError(ServerError.Removed));
   }
 

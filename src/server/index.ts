@@ -5,3 +5,6 @@ export { ServerError } from './errors.ts';
 export { computeClusterId, computeMemberId, compareIds, formatId, type MemberId } from './member-id.ts';
 export type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 export { decodeRequest, encodeRequest, newRequest, type V2Method, type V2Request } from './request.ts';
+export type * from './v3/rpc.ts';
+export type { V3Api, V3Context, V3WatchStream } from './v3/api.ts';
+export { GrpcCode, Rpc, RpcError } from './v3/errors.ts';

@@ -1,6 +1,6 @@
 import { EtcdError, type Event, type Store } from '../store/index.ts';
 import type { AppliedRequests } from './applied-requests.ts';
-import type { ApplyResult } from './apply.ts';
+import type { ApplyResult } from './apply-v2.ts';
 import { ServerError } from './errors.ts';
 
 /**

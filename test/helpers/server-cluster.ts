@@ -70,7 +70,7 @@ export class ServerCluster {
   settle(maxRounds = 1000): void {
     for (let round = 0; round < maxRounds; round++) {
       let busy = false;
-      for (const m of this.members.values()) if (m.up) while (m.server.processReady()) busy = true;
+      for (const m of this.members.values()) if (m.up) while (m.server.readyTurn()) busy = true;
       const inbox = this.inbox;
       this.inbox = [];
       for (const msg of inbox) {
@@ -114,8 +114,8 @@ export class ServerCluster {
   }
 
   /** Serves a request at `name` and drives the cluster until it resolves. */
-  async do(name: string, fields: Partial<V2Request> & Pick<V2Request, 'method' | 'path'>, maxTicks = 100): Promise<Awaited<ReturnType<EtcdServer['do']>>> {
-    return this.drive(this.member(name).server.do(newRequest(fields)), maxTicks);
+  async serveV2(name: string, fields: Partial<V2Request> & Pick<V2Request, 'method' | 'path'>, maxTicks = 100): Promise<Awaited<ReturnType<EtcdServer['serveV2']>>> {
+    return this.drive(this.member(name).server.serveV2(newRequest(fields)), maxTicks);
   }
 
   partition(a: string, b: string): void {

@@ -23,7 +23,7 @@ describe('membership changes', () => {
     expect(next!.server.cluster.isRemoved(leader.id)).toBe(true);
     // etcd's store writes for a removal: delete /0/members/<id> and create /0/removed_members/<id>.
     expect(next!.server.store.index()).toBe(before + 2);
-    const write = await cluster.do(next!.name, { method: 'PUT', path: '/1/after', val: 'v' });
+    const write = await cluster.serveV2(next!.name, { method: 'PUT', path: '/1/after', val: 'v' });
     expect(write.event?.action).toBe('set');
   });
 
@@ -31,7 +31,7 @@ describe('membership changes', () => {
     const cluster = new ServerCluster(['node1', 'node2', 'node3']);
     const leader = cluster.elect();
     cluster.tick(HEALTHY);
-    await cluster.do(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
+    await cluster.serveV2(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
     const added = await cluster.drive(leader.server.addMember(['http://node4:2380'], cluster.nowMs));
     expect(added).toMatchObject({ name: '', peerURLs: ['http://node4:2380'], clientURLs: [] });
     expect(added.id).toMatch(/^[0-9a-f]{1,16}$/);
@@ -108,7 +108,7 @@ describe('a member added after the log was compacted', () => {
     const cluster = new ServerCluster(['node1', 'node2', 'node3'], { snapshotCount: 20 });
     const leader = cluster.elect();
     cluster.tick(HEALTHY);
-    for (let i = 0; i < 60; i++) await cluster.do(leader.name, { method: 'PUT', path: `/1/k${i}`, val: String(i) });
+    for (let i = 0; i < 60; i++) await cluster.serveV2(leader.name, { method: 'PUT', path: `/1/k${i}`, val: String(i) });
     expect(leader.disk.firstIndex()).toBeGreaterThan(10);
     const added = await cluster.drive(leader.server.addMember(['http://node4:2380'], cluster.nowMs));
     const joined = cluster.join('node4', added.id);

@@ -64,7 +64,7 @@ describe('stats in a running cluster', () => {
   it("counts MsgApps on both ends, shows leader stats on the leader only, and etcd's membership reads", async () => {
     const cluster = new ServerCluster(['n1', 'n2', 'n3']);
     const leader = cluster.elect();
-    await cluster.do(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
+    await cluster.serveV2(leader.name, { method: 'PUT', path: '/1/k', val: 'v' });
     cluster.settle();
     const self = leader.server.selfStats();
     expect(self).toMatchObject({ name: leader.name, id: leader.id, state: 'StateLeader', leaderInfo: { leader: leader.id } });

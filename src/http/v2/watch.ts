@@ -1,6 +1,7 @@
-import type { ServerResponse } from '../server/index.ts';
-import type { Event, Watcher } from '../store/index.ts';
-import { eventJSON, jsonBody } from './render.ts';
+import type { ServerResponse } from '../../server/index.ts';
+import type { Event, Watcher } from '../../store/index.ts';
+import { jsonBody } from '../responses.ts';
+import { eventJSON } from './render.ts';
 
 /**
  * One event goes to every watcher of its key as the same object: its body is built (prefix

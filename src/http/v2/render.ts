@@ -1,15 +1,11 @@
-import type { ServerResponse } from '../server/index.ts';
-import { EtcdError, ErrorCode, type Event, type EventJSON } from '../store/index.ts';
+import type { ServerResponse } from '../../server/index.ts';
+import { EtcdError, ErrorCode, type Event, type EventJSON } from '../../store/index.ts';
+import { jsonBody } from '../responses.ts';
 import { STORE_KEYS_PREFIX } from './key-request.ts';
 
 /** Headers etcd puts on every v2 keys response. */
 export interface EtcdHeaders {
   clusterId: string;
-}
-
-/** Go's `json.Encoder.Encode`: the JSON, then a newline. */
-export function jsonBody(value: unknown): string {
-  return `${JSON.stringify(value)}\n`;
 }
 
 /**
@@ -52,20 +48,4 @@ export function renderKeyError(error: unknown, headers: Headers): Response {
 export function httpError(status: number, message: string, headers = new Headers()): Response {
   headers.set('Content-Type', 'application/json');
   return new Response(JSON.stringify({ message }), { status, headers });
-}
-
-/** Go's `http.NotFound`. */
-export function notFound(): Response {
-  return new Response('404 page not found\n', {
-    status: 404,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-  });
-}
-
-/** etcd's `allowMethod`: 405 with `Allow` listing what the route takes. */
-export function methodNotAllowed(allowed: readonly string[]): Response {
-  return new Response('Method Not Allowed\n', {
-    status: 405,
-    headers: { Allow: allowed.join(','), 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
-  });
 }

@@ -1,4 +1,4 @@
-import { percentDecode } from './percent-decode.ts';
+import { percentDecode } from '../percent-decode.ts';
 
 /**
  * Form values as Go's `http.Request.ParseForm` builds them, which is what etcd reads: for PUT,

@@ -1,5 +1,6 @@
-import { MembershipError, ServerError, type EtcdServer, type Member } from '../server/index.ts';
-import { httpError, jsonBody, methodNotAllowed } from './render.ts';
+import { MembershipError, ServerError, type EtcdServer, type Member } from '../../server/index.ts';
+import { jsonBody, methodNotAllowed } from '../responses.ts';
+import { httpError } from './render.ts';
 import { parsePeerURLsBody } from './peer-urls.ts';
 import { detectAuth } from './v2-auth.ts';
 

@@ -1,4 +1,4 @@
-import { goJSONType, parseGoJSON } from './go-json.ts';
+import { goJSONType, parseGoJSON } from '../go-json.ts';
 
 /**
  * The body of `POST /v2/members` and `PUT /v2/members/<id>`: `{"peerURLs": [...]}`, decoded and

@@ -1,5 +1,6 @@
-import type { EtcdServer } from '../server/index.ts';
-import { httpError, methodNotAllowed } from './render.ts';
+import type { EtcdServer } from '../../server/index.ts';
+import { methodNotAllowed } from '../responses.ts';
+import { httpError } from './render.ts';
 
 export const STATS_PATHS = ['/v2/stats/self', '/v2/stats/leader', '/v2/stats/store'] as const;
 

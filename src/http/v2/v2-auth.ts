@@ -1,4 +1,4 @@
-import type { EtcdServer } from '../server/index.ts';
+import type { EtcdServer } from '../../server/index.ts';
 
 /**
  * etcd's v2 auth check before a keys request (`hasKeyPrefixAccess`) and a members write

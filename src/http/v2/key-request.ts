@@ -1,5 +1,5 @@
-import { newRequest, type V2Method, type V2Request } from '../server/index.ts';
-import { EtcdError, ErrorCode, normalizeKey } from '../store/index.ts';
+import { newRequest, type V2Method, type V2Request } from '../../server/index.ts';
+import { EtcdError, ErrorCode, normalizeKey } from '../../store/index.ts';
 import { formValue, parseGoBool, parseGoUint, parseGoUint64, type ParsedForm } from './form.ts';
 
 /** etcd keeps user keys under `/1` in its store (`etcdserver.StoreKeysPrefix`). */

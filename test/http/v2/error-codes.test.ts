@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderKeyError } from '../../src/http/render.ts';
-import { EtcdError } from '../../src/store/index.ts';
+import { renderKeyError } from '../../../src/http/v2/render.ts';
+import { EtcdError } from '../../../src/store/index.ts';
 
 /**
  * errorCodes 200-212 as etcd 3.4's v2error table words them (etcdserver/api/v2error/error.go).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseForm } from '../../src/http/form.ts';
-import { MAX_VALUE_BYTES, parseKeyRequest } from '../../src/http/key-request.ts';
-import { EtcdError } from '../../src/store/index.ts';
+import { parseForm } from '../../../src/http/v2/form.ts';
+import { MAX_VALUE_BYTES, parseKeyRequest } from '../../../src/http/v2/key-request.ts';
+import { EtcdError } from '../../../src/store/index.ts';
 
 const NOW = Date.UTC(2026, 10, 24);
 const parse = (method: string, path: string, query: string, body: string | null = null) =>

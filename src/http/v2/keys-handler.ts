@@ -1,0 +1,36 @@
+import type { EtcdServer } from '../../server/index.ts';
+import { methodNotAllowed } from '../responses.ts';
+import { parseForm } from './form.ts';
+import { parseKeyRequest } from './key-request.ts';
+import { renderEvent, renderKeyError } from './render.ts';
+import { detectAuth } from './v2-auth.ts';
+import { renderWatch } from './watch.ts';
+
+const utf8 = new TextDecoder();
+
+/**
+ * Internal: the front door names each client request, and names a retry of it the same, so a
+ * write that did commit before its member failed is answered, not applied again.
+ */
+export const REQUEST_ID_HEADER = 'X-Edgecd-Request-Id';
+
+/** `/v2/keys` (v2http `keysHandler`): parse, serve through the member, render event or watch. */
+export async function handleKeys(request: Request, search: string, path: string, server: EtcdServer, clusterId: string, now: number): Promise<Response> {
+  const allowed = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'];
+  if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
+  const headers = new Headers({ 'X-Etcd-Cluster-Id': clusterId });
+  try {
+    const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
+    const form = parseForm(request.method, search.slice(1), request.headers.get('Content-Type'), body);
+    const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, now);
+    detectAuth(server);
+    v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';
+    const response = await server.serveV2(v2);
+    if (response.watcher !== undefined) return renderWatch(response.watcher, response, headers, v2.stream, request.signal);
+    if (response.event === undefined) return renderKeyError(new Error('received response with no Event/Watcher'), headers);
+    const rendered = renderEvent(response.event, response, headers, noValueOnSuccess);
+    return request.method === 'HEAD' ? new Response(null, { status: rendered.status, headers: rendered.headers }) : rendered;
+  } catch (error) {
+    return renderKeyError(error, headers);
+  }
+}

@@ -1,0 +1,87 @@
+import type {
+  AlarmRequest,
+  AlarmResponse,
+  CompactionRequest,
+  CompactionResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  HashKVRequest,
+  HashKVResponse,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
+  LeaseKeepAliveRequest,
+  LeaseKeepAliveResponse,
+  LeaseLeasesResponse,
+  LeaseRevokeRequest,
+  LeaseRevokeResponse,
+  LeaseTimeToLiveRequest,
+  LeaseTimeToLiveResponse,
+  MemberAddResponse,
+  MemberListResponse,
+  MemberRemoveResponse,
+  MemberUpdateResponse,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  ResponseHeader,
+  StatusResponse,
+  TxnRequest,
+  TxnResponse,
+  WatchRequest,
+  WatchResponse,
+} from './rpc.ts';
+
+/**
+ * What a request carries besides its message. `requestId` names a write so that a retry of it
+ * by the front door (same ID) is answered from the applied window instead of applied twice.
+ */
+export interface V3Context {
+  requestId?: string;
+}
+
+/**
+ * One watch stream (etcd's gRPC `Watch` stream, the gateway's `/v3/watch`): many watches, created
+ * and cancelled by requests, answered by responses in order. `close` cancels every watch on it.
+ */
+export interface V3WatchStream {
+  send(request: WatchRequest): void;
+  close(): void;
+}
+
+/**
+ * A member's v3 API (etcd's `etcdserver/v3_server.go` and the v3rpc servers it backs): what the
+ * JSON gateway and, through it, the gRPC server call. Every method answers etcd's messages or
+ * throws an `RpcError` (etcd's rpctypes error: gRPC code and message).
+ */
+export interface V3Api {
+  range(request: RangeRequest, context?: V3Context): Promise<RangeResponse>;
+  put(request: PutRequest, context?: V3Context): Promise<PutResponse>;
+  deleteRange(request: DeleteRangeRequest, context?: V3Context): Promise<DeleteRangeResponse>;
+  txn(request: TxnRequest, context?: V3Context): Promise<TxnResponse>;
+  compact(request: CompactionRequest, context?: V3Context): Promise<CompactionResponse>;
+
+  /** Opens a watch stream; `onResponse` receives every response, in order, until closed. */
+  watch(onResponse: (response: WatchResponse) => void): V3WatchStream;
+
+  leaseGrant(request: LeaseGrantRequest, context?: V3Context): Promise<LeaseGrantResponse>;
+  leaseRevoke(request: LeaseRevokeRequest, context?: V3Context): Promise<LeaseRevokeResponse>;
+  /** One keep-alive (a message of the `LeaseKeepAlive` stream). */
+  leaseKeepAlive(request: LeaseKeepAliveRequest): Promise<LeaseKeepAliveResponse>;
+  leaseTimeToLive(request: LeaseTimeToLiveRequest): Promise<LeaseTimeToLiveResponse>;
+  leaseLeases(): Promise<LeaseLeasesResponse>;
+
+  memberList(linearizable: boolean): Promise<MemberListResponse>;
+  memberAdd(request: { peerURLs: string[]; isLearner: boolean }, nowMs: number): Promise<MemberAddResponse>;
+  memberRemove(request: { id: string }): Promise<MemberRemoveResponse>;
+  memberUpdate(request: { id: string; peerURLs: string[] }): Promise<MemberUpdateResponse>;
+
+  status(): Promise<StatusResponse>;
+  hashKV(request: HashKVRequest): Promise<HashKVResponse>;
+  alarm(request: AlarmRequest): Promise<AlarmResponse>;
+  /** Nothing to defragment in SQLite-backed storage: answers with a header and does nothing. */
+  defragment(): Promise<{ header: ResponseHeader }>;
+
+  /** The header every response carries, as of now. */
+  header(): ResponseHeader;
+}
