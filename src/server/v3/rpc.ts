@@ -13,6 +13,7 @@ import type { Bytes, Event, KeyValue, LeaseId } from '../../mvcc/index.ts';
  */
 
 export interface ResponseHeader {
+  /** `''` where etcd leaves the field zero (a txn's nested responses). */
   clusterId: string;
   memberId: string;
   /** The key-value store's revision when the request was served. */
@@ -80,7 +81,10 @@ export type RequestOp =
   | { requestDeleteRange: DeleteRangeRequest }
   | { requestTxn: TxnRequest };
 
-/** A nested response carries the outer header's values (etcd fills every level alike). */
+/**
+ * A txn's nested responses carry a header with only `revision` set, as etcd 3.4's applier leaves
+ * them (`v3rpc` fills the outermost header alone): zero IDs and term, which the wire omits.
+ */
 export type ResponseOp =
   | { responseRange: RangeResponse }
   | { responsePut: PutResponse }
