@@ -59,8 +59,11 @@ export class LeaseQueue {
     return s;
   }
 
+  /** Soonest first; equal times by ID, so the order never depends on the heap's history. */
   private less(i: number, j: number): boolean {
-    return this.slot(i).timeMs < this.slot(j).timeMs;
+    const a = this.slot(i);
+    const b = this.slot(j);
+    return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id);
   }
 
   private swap(i: number, j: number): void {
