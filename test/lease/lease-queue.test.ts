@@ -20,7 +20,7 @@ describe('LeaseQueue (etcd\'s LeaseExpiredNotifier)', () => {
       fc.record({ del: fc.bigInt({ min: 1n, max: 20n }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
         const q = new LeaseQueue();
         const model = new Map<bigint, number>();
         for (const o of ops) {
