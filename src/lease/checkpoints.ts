@@ -31,7 +31,7 @@ export class CheckpointSchedule {
 
   /** A renew of a lease that carries a checkpoint: propose clearing it. */
   clearOnRenew(lease: Lease): void {
-    if (lease.remainingTtl > 0) this.clears.add(lease.id);
+    this.clears.add(lease.id);
   }
 
   forget(id: LeaseId): void {

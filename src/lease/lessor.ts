@@ -156,10 +156,15 @@ export class Lessor implements LeaseAttachments {
     if (!this.primary) throw new LeaseError('ErrNotPrimary');
     const lease = this.leases.get(id);
     if (lease === undefined || lease.expired(nowMs)) throw new LeaseError('ErrLeaseNotFound');
-    this.checkpoints?.clearOnRenew(lease);
-    // The full TTL even while a proposed clear of the checkpoint is in flight: etcd refreshes
-    // after the clear is applied.
-    lease.expiryMs = nowMs + (this.checkpoints === undefined ? lease.effectiveTtl() : lease.ttl) * 1000;
+    if (this.checkpoints !== undefined && lease.remainingTtl > 0) {
+      // etcd proposes clearing the checkpoint and refreshes once that is applied, so from the full
+      // TTL; here the clear waits for `dueCheckpoints`, and the full TTL counts from now.
+      this.checkpoints.clearOnRenew(lease);
+      lease.expiryMs = nowMs + lease.ttl * 1000;
+    } else {
+      // etcd's `refresh(0)`: the TTL, or a checkpointed remaining TTL that came through the log.
+      lease.refresh(nowMs, 0);
+    }
     this.expiries.set(id, lease.expiryMs);
     return lease.ttl;
   }

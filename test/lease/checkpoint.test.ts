@@ -17,6 +17,14 @@ describe('lease checkpoints (off by default, as etcd 3.4)', () => {
     expect(lessor.lookup(1n)?.remainingMs(T0)).toBe(5_000);
   });
 
+  it('with checkpoints off, a renew counts a checkpoint that came through the log, as etcd\'s refresh(0) does', () => {
+    const { lessor } = primaryLessor();
+    lessor.grant(1n, 10, T0);
+    lessor.checkpoint(1n, 6, T0);
+    expect(lessor.renew(1n, T0 + 1_000)).toBe(10);
+    expect(lessor.lookup(1n)?.remainingMs(T0 + 1_000)).toBe(6_000);
+  });
+
   it('ignores a checkpoint of an unknown lease', () => {
     const { lessor } = newLessor();
     expect(() => lessor.checkpoint(1n, 5, T0)).not.toThrow();
