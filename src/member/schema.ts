@@ -36,6 +36,13 @@ const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // 2: the v3 leases (etcd's lease bucket: ID, TTL, RemainingTTL). IDs are signed 64-bit, kept
+  // as decimal TEXT because the SQL binding hands INTEGERs back as doubles (53 bits).
+  `CREATE TABLE lease (
+     id TEXT PRIMARY KEY,
+     ttl INTEGER NOT NULL,
+     remaining_ttl INTEGER NOT NULL
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {
