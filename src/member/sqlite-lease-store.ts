@@ -1,4 +1,4 @@
-import type { LeaseId } from '../mvcc/index.ts';
+import type { LeaseId, LeaseStore, PersistedLease } from '../lease/index.ts';
 import { migrate } from './schema.ts';
 
 interface LeaseRow extends Record<string, SqlStorageValue> {
@@ -11,10 +11,9 @@ interface LeaseRow extends Record<string, SqlStorageValue> {
  * The lessor's `LeaseStore` (src/lease) on the member's SQLite database: etcd's lease bucket as
  * the `lease` table. Synchronous like `sql.exec`; it opens no transaction of its own, because the
  * lessor writes it while the server applies an entry, inside the apply's `transactionSync` with
- * the key deletions of a revoke and the applied index. (It satisfies `LeaseStore` structurally:
- * `src/member` may not import `src/lease`.)
+ * the key deletions of a revoke and the applied index.
  */
-export class SqliteLeaseStore {
+export class SqliteLeaseStore implements LeaseStore {
   constructor(private readonly sql: SqlStorage) {
     migrate(sql);
   }
@@ -27,7 +26,7 @@ export class SqliteLeaseStore {
     this.sql.exec('DELETE FROM lease WHERE id = ?', id.toString());
   }
 
-  all(): { id: LeaseId; ttl: number; remainingTtl: number }[] {
+  all(): PersistedLease[] {
     return this.sql
       .exec<LeaseRow>('SELECT id, ttl, remaining_ttl FROM lease')
       .toArray()
