@@ -1,15 +1,8 @@
-import {
-  CompactedError,
-  ProposalDroppedError,
-  RaftInvariantError,
-  SnapshotTemporarilyUnavailableError,
-  UnavailableError,
-} from './errors.ts';
+import { ProposalDroppedError, RaftInvariantError } from './errors.ts';
 import { RaftLog } from './log.ts';
 import {
   NONE,
   isEmptyHardState,
-  isEmptySnapshot,
   message,
   type ConfChange,
   type ConfState,
@@ -19,13 +12,23 @@ import {
   type MessageType,
   type NodeId,
   type ReadState,
-  type Snapshot,
   type SoftState,
   type StateType,
 } from './messages.ts';
 import { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
 import { voteResult, type VoteResult } from './quorum.ts';
+import {
+  bcastAppend,
+  bcastHeartbeat,
+  bcastHeartbeatWithCtx,
+  flushAppends,
+  handleAppendEntries,
+  handleHeartbeat,
+  handleSnapshot,
+  maybeSendAppend,
+  sendAppend,
+} from './replication.ts';
 import type { Storage } from './storage.ts';
 import { ProgressTracker } from './tracker.ts';
 
@@ -108,8 +111,15 @@ export class Raft {
   readonly heartbeatTimeout: number;
   readonly electionTimeout: number;
   randomizedElectionTimeout = 0;
-  private readonly maxMsgSize: number;
+  /** Total entry data size per MsgApp (Config.maxSizePerMsg). */
+  readonly maxMsgSize: number;
   private readonly maxUncommittedSize: number;
+  /**
+   * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
+   * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
+   * MsgApps as the size cap allows, and as many as the inflight window allows.
+   */
+  appendsPending = false;
   private readonly random: () => number;
   readonly logger: Logger | undefined;
 
@@ -153,10 +163,8 @@ export class Raft {
     return { term: this.term, vote: this.vote, commit: this.raftLog.committed };
   }
 
-  // ---- sending ----
-
   /** Queues m, stamping `from` and the current term (vote messages carry their own term). */
-  private send(m: Message): void {
+  send(m: Message): void {
     if (m.from === NONE) m.from = this.id;
     if (m.type === 'MsgVote' || m.type === 'MsgVoteResp' || m.type === 'MsgPreVote' || m.type === 'MsgPreVoteResp') {
       // Vote messages carry the term of the election, which may be ahead of ours (pre-vote) or
@@ -170,110 +178,9 @@ export class Raft {
     this.msgs.push(m);
   }
 
-  /** Sends a MsgApp (or MsgSnap) to `to` if its progress allows. */
-  sendAppend(to: NodeId): void {
-    this.maybeSendAppend(to, true);
-  }
-
-  /**
-   * Sends what `to` needs next: entries from its next index (several per message, up to
-   * maxSizePerMsg), or a snapshot when they are compacted (paper §7). Returns whether a message
-   * went out; with sendIfEmpty false, an empty MsgApp is not sent.
-   */
-  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.prs.progress.get(to);
-    if (pr === undefined || pr.isPaused()) return false;
-    let term = 0;
-    let ents: Entry[] = [];
-    let compacted = false;
-    try {
-      term = this.raftLog.term(pr.next - 1);
-      ents = this.raftLog.entries(pr.next, this.maxMsgSize);
-    } catch (e) {
-      if (!(e instanceof CompactedError || e instanceof UnavailableError)) throw e;
-      compacted = true;
-    }
-    if (!compacted && ents.length === 0 && !sendIfEmpty) return false;
-
-    if (compacted) {
-      // The entries are gone: send a snapshot instead, if the follower is alive.
-      if (!pr.recentActive) return false;
-      let snapshot;
-      try {
-        snapshot = this.raftLog.snapshot();
-      } catch (e) {
-        if (e instanceof SnapshotTemporarilyUnavailableError) return false;
-        throw e;
-      }
-      if (isEmptySnapshot(snapshot)) throw new RaftInvariantError('need non-empty snapshot');
-      this.send(message({ type: 'MsgSnap', to, snapshot }));
-      pr.becomeSnapshot(snapshot.metadata.index);
-      return true;
-    }
-
-    this.send(message({ type: 'MsgApp', to, index: pr.next - 1, logTerm: term, entries: ents, commit: this.raftLog.committed }));
-    const last = ents[ents.length - 1];
-    if (last !== undefined) {
-      switch (pr.state) {
-        case 'StateReplicate':
-          // Pipelining: assume delivery, and count the message against the window.
-          pr.optimisticUpdate(last.index);
-          pr.inflights.add(last.index);
-          break;
-        case 'StateProbe':
-          pr.probeSent = true;
-          break;
-        case 'StateSnapshot':
-          throw new RaftInvariantError(`${this.id} is sending append in unhandled state ${pr.state}`);
-      }
-    }
-    return true;
-  }
-
-  /**
-   * A heartbeat carries the commit index, but never beyond what the follower is known to have
-   * (it might not have those entries, and could not commit them).
-   */
-  private sendHeartbeat(to: NodeId, ctx: string): void {
-    const pr = this.prs.progress.get(to);
-    const commit = Math.min(pr?.match ?? 0, this.raftLog.committed);
-    this.send(message({ type: 'MsgHeartbeat', to, commit, context: ctx }));
-  }
-
-  /**
-   * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
-   * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
-   * MsgApps as the size cap allows, and as many as the inflight window allows.
-   */
-  appendsPending = false;
-
+  /** Sends the appends proposals left pending (see `appendsPending`). */
   flushAppends(): void {
-    if (!this.appendsPending) return;
-    this.appendsPending = false;
-    if (this.state !== 'StateLeader') return;
-    this.prs.visit((id) => {
-      if (id === this.id) return;
-      if (!this.maybeSendAppend(id, true)) return;
-      while (this.maybeSendAppend(id, false)) {
-        /* fill the window */
-      }
-    });
-  }
-
-  bcastAppend(): void {
-    this.prs.visit((id) => {
-      if (id !== this.id) this.sendAppend(id);
-    });
-  }
-
-  bcastHeartbeat(): void {
-    this.bcastHeartbeatWithCtx(this.readOnly.lastPendingRequestCtx());
-  }
-
-  private bcastHeartbeatWithCtx(ctx: string): void {
-    this.prs.visit((id) => {
-      if (id !== this.id) this.sendHeartbeat(id, ctx);
-    });
+    flushAppends(this);
   }
 
   // ---- log and commit ----
@@ -588,7 +495,7 @@ export class Raft {
   private stepLeader(m: Message): void {
     switch (m.type) {
       case 'MsgBeat':
-        this.bcastHeartbeat();
+        bcastHeartbeat(this);
         return;
       case 'MsgCheckQuorum':
         // Thesis §6.2: a leader that has not heard from a quorum in an election timeout steps down.
@@ -660,7 +567,7 @@ export class Raft {
           if (m.logTerm > 0) nextProbeIdx = this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);
           if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
             if (pr.state === 'StateReplicate') pr.becomeProbe();
-            this.sendAppend(m.from);
+            sendAppend(this, m.from);
           }
           return;
         }
@@ -675,13 +582,13 @@ export class Raft {
 
         if (this.maybeCommit()) {
           this.releasePendingReadIndexMessages();
-          this.bcastAppend();
+          bcastAppend(this);
         } else if (oldPaused) {
           // The follower was paused: it may be waiting for entries it has not got.
-          this.sendAppend(m.from);
+          sendAppend(this, m.from);
         }
         // Send as much as the window allows; empty appends are not needed here.
-        while (this.maybeSendAppend(m.from, false)) {
+        while (maybeSendAppend(this, m.from, false)) {
           /* keep going */
         }
         // Thesis §3.10: the transferee is caught up: tell it to campaign now.
@@ -696,7 +603,7 @@ export class Raft {
         pr.probeAcked();
         // The follower is alive: free one slot so a lost MsgApp cannot stall the pipeline.
         if (pr.state === 'StateReplicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
+        if (pr.match < this.raftLog.lastIndex()) sendAppend(this, m.from);
         if (m.context === '') return;
         const acks = this.readOnly.recvAck(m.from, m.context);
         if (acks === undefined) return;
@@ -736,7 +643,7 @@ export class Raft {
         this.electionElapsed = 0;
         this.leadTransferee = transferee;
         if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
-        else this.sendAppend(transferee);
+        else sendAppend(this, transferee);
         return;
       }
       default:
@@ -754,15 +661,15 @@ export class Raft {
       case 'MsgApp':
         // Paper §5.2: a candidate hearing from a leader of its term steps down.
         this.becomeFollower(m.term, m.from);
-        this.handleAppendEntries(m);
+        handleAppendEntries(this, m);
         return;
       case 'MsgHeartbeat':
         this.becomeFollower(m.term, m.from);
-        this.handleHeartbeat(m);
+        handleHeartbeat(this, m);
         return;
       case 'MsgSnap':
         this.becomeFollower(m.term, m.from);
-        this.handleSnapshot(m);
+        handleSnapshot(this, m);
         return;
       case 'MsgTimeoutNow':
         return;
@@ -773,7 +680,7 @@ export class Raft {
             if (this.state === 'StatePreCandidate') this.campaign('CampaignElection');
             else {
               this.becomeLeader();
-              this.bcastAppend();
+              bcastAppend(this);
             }
             return;
           case 'VoteLost':
@@ -796,17 +703,17 @@ export class Raft {
       case 'MsgApp':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleAppendEntries(m);
+        handleAppendEntries(this, m);
         return;
       case 'MsgHeartbeat':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleHeartbeat(m);
+        handleHeartbeat(this, m);
         return;
       case 'MsgSnap':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleSnapshot(m);
+        handleSnapshot(this, m);
         return;
       case 'MsgTransferLeader':
         if (this.lead === NONE) {
@@ -837,74 +744,6 @@ export class Raft {
       default:
         return;
     }
-  }
-
-  /** AppendEntries receiver (paper Figure 2, §5.3). */
-  private handleAppendEntries(m: Message): void {
-    if (m.index < this.raftLog.committed) {
-      // Everything up to our commit index matches already (Log Matching): say where we are.
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
-      return;
-    }
-    const lastNew = this.raftLog.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: lastNew }));
-      return;
-    }
-    // Reject, with a hint: the last index that could match, and its term, so the leader can skip
-    // whole terms (paper §5.3, the optimisation in the last paragraphs).
-    let hintIndex = Math.min(m.index, this.raftLog.lastIndex());
-    hintIndex = this.raftLog.findConflictByTerm(hintIndex, m.logTerm);
-    const hintTerm = this.raftLog.termOrZero(hintIndex);
-    this.logger?.debug?.(
-      `${this.id} [logterm: ${this.raftLog.termOrZero(m.index)}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${m.from}`,
-    );
-    this.send(message({ type: 'MsgAppResp', to: m.from, index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm }));
-  }
-
-  private handleHeartbeat(m: Message): void {
-    this.raftLog.commitTo(m.commit);
-    this.send(message({ type: 'MsgHeartbeatResp', to: m.from, context: m.context }));
-  }
-
-  /** InstallSnapshot receiver (paper §7). */
-  private handleSnapshot(m: Message): void {
-    const s = m.snapshot;
-    if (s === undefined) throw new RaftInvariantError('MsgSnap without a snapshot');
-    if (this.restore(s)) {
-      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.lastIndex() }));
-    } else {
-      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
-    }
-  }
-
-  /**
-   * Replaces the log by a snapshot, unless we already have everything it covers. A follower whose
-   * log holds the snapshot's last entry keeps its log and just commits (paper §7: "if the follower
-   * receives a snapshot that describes a prefix of its log, ... entries following it are retained").
-   *
-   * Unlike etcd, a snapshot whose configuration does not name this node is accepted: a node added
-   * after the leader's latest snapshot learns of itself from the entries that follow.
-   */
-  restore(s: Snapshot): boolean {
-    if (s.metadata.index <= this.raftLog.committed) return false;
-    if (this.state !== 'StateFollower') {
-      // Only a leader of our term sends snapshots: we must be a follower already (defensive, as etcd).
-      this.becomeFollower(this.term + 1, NONE);
-      return false;
-    }
-    if (this.raftLog.matchTerm(s.metadata.index, s.metadata.term)) {
-      this.raftLog.commitTo(s.metadata.index);
-      return false;
-    }
-    this.raftLog.restore(s);
-    this.prs.reset(s.metadata.confState, this.raftLog.lastIndex() + 1);
-    const self = this.prs.progress.get(this.id);
-    if (self !== undefined) self.maybeUpdate(self.next - 1);
-    this.isLearner = this.prs.learners.has(this.id);
-    return true;
   }
 
   /** Whether this node may become leader: a voter, with no snapshot waiting to be persisted. */
@@ -939,10 +778,10 @@ export class Raft {
     // Fewer voters may mean a lower quorum: more may be committed now.
     if (this.maybeCommit()) {
       this.releasePendingReadIndexMessages();
-      this.bcastAppend();
+      bcastAppend(this);
     } else {
       this.prs.visit((id) => {
-        if (id !== this.id) this.maybeSendAppend(id, false);
+        if (id !== this.id) maybeSendAppend(this, id, false);
       });
     }
     if (this.leadTransferee !== NONE && !this.prs.voters.has(this.leadTransferee)) this.abortLeaderTransfer();
@@ -985,7 +824,7 @@ export class Raft {
     // read heartbeat still in the outbox is replaced rather than joined: one round serves all
     // the requests that arrived within one Ready.
     this.msgs = this.msgs.filter((x) => !(x.type === 'MsgHeartbeat' && x.context !== ''));
-    this.bcastHeartbeatWithCtx(m.context);
+    bcastHeartbeatWithCtx(this, m.context);
   }
 
   /** Answers a confirmed read: locally as a ReadState, or to the follower that forwarded it. */
