@@ -1,4 +1,5 @@
 import { ProposalDroppedError, RaftInvariantError } from './errors.ts';
+import { appendEntry, expireSnapshots, maybeCommit, releasePendingReadIndexMessages, sendTimeoutNow, stepLeader } from './leader.ts';
 import { RaftLog } from './log.ts';
 import {
   NONE,
@@ -17,17 +18,14 @@ import {
 } from './messages.ts';
 import { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
-import { voteResult, type VoteResult } from './quorum.ts';
+import type { VoteResult } from './quorum.ts';
 import {
   bcastAppend,
-  bcastHeartbeat,
-  bcastHeartbeatWithCtx,
   flushAppends,
   handleAppendEntries,
   handleHeartbeat,
   handleSnapshot,
   maybeSendAppend,
-  sendAppend,
 } from './replication.ts';
 import type { Storage } from './storage.ts';
 import { ProgressTracker } from './tracker.ts';
@@ -103,7 +101,7 @@ export class Raft {
   uncommittedSize = 0;
   readOnly = new ReadOnly();
   /** ReadIndex requests held until the leader has committed an entry of its own term (thesis §6.4 step 1). */
-  private pendingReadIndexMessages: Message[] = [];
+  pendingReadIndexMessages: Message[] = [];
   electionElapsed = 0;
   heartbeatElapsed = 0;
   readonly checkQuorum: boolean;
@@ -113,7 +111,8 @@ export class Raft {
   randomizedElectionTimeout = 0;
   /** Total entry data size per MsgApp (Config.maxSizePerMsg). */
   readonly maxMsgSize: number;
-  private readonly maxUncommittedSize: number;
+  /** Cap on the uncommitted entries' size, 0 for none (Config.maxUncommittedEntriesSize). */
+  readonly maxUncommittedSize: number;
   /**
    * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
    * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
@@ -183,42 +182,10 @@ export class Raft {
     flushAppends(this);
   }
 
-  // ---- log and commit ----
-
-  /** Advances the commit index to what a quorum has (paper §5.3), only for current-term entries (§5.4.2). */
-  maybeCommit(): boolean {
-    return this.raftLog.maybeCommit(this.prs.committed(), this.term);
-  }
-
-  /** The leader appends to its own log (paper §5.3: "the leader appends the command to its log"). */
-  private appendEntry(es: Entry[]): boolean {
-    let li = this.raftLog.lastIndex();
-    for (const e of es) {
-      e.term = this.term;
-      e.index = ++li;
-    }
-    if (!this.increaseUncommittedSize(es)) {
-      this.logger?.debug?.(`${this.id} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
-      return false;
-    }
-    li = this.raftLog.append(es);
-    this.prs.progress.get(this.id)?.maybeUpdate(li);
-    // A single voter commits at once.
-    this.maybeCommit();
-    return true;
-  }
-
-  private increaseUncommittedSize(es: Entry[]): boolean {
-    let s = 0;
-    for (const e of es) s += e.data.length;
-    if (this.uncommittedSize > 0 && s > 0 && this.maxUncommittedSize > 0 && this.uncommittedSize + s > this.maxUncommittedSize) {
-      return false;
-    }
-    this.uncommittedSize += s;
-    return true;
-  }
-
-  /** Committed entries leave the uncommitted budget (called with each Ready's committed entries). */
+  /**
+   * Committed entries leave the uncommitted budget (called with each Ready's committed entries);
+   * leader.ts appendEntry grows it.
+   */
   reduceUncommittedSize(es: readonly Entry[]): void {
     if (this.uncommittedSize === 0) return;
     let s = 0;
@@ -253,25 +220,10 @@ export class Raft {
       if (this.state === 'StateLeader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
     }
     if (this.state !== 'StateLeader') return;
-    this.expireSnapshots();
+    expireSnapshots(this);
     if (this.heartbeatElapsed >= this.heartbeatTimeout) {
       this.heartbeatElapsed = 0;
       this.step(message({ type: 'MsgBeat', from: this.id }));
-    }
-  }
-
-  /**
-   * A snapshot nobody reported on (reportSnapshot) for two election timeouts is presumed lost and
-   * the follower is probed again, which sends a new one if still needed. etcd waits for the
-   * report forever; a fire-and-forget transport may never make one.
-   */
-  private expireSnapshots(): void {
-    for (const pr of this.prs.progress.values()) {
-      if (pr.state !== 'StateSnapshot') continue;
-      if (++pr.snapshotElapsed >= 2 * this.electionTimeout) {
-        pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-      }
     }
   }
 
@@ -343,7 +295,7 @@ export class Raft {
     // Conservatively treat any unapplied conf change in the log as pending.
     this.pendingConfIndex = this.raftLog.lastIndex();
     // A no-op of the new term commits the entries of earlier terms (paper §5.4.2, §8).
-    if (!this.appendEntry([{ term: 0, index: 0, type: 'normal', data: '' }])) {
+    if (!appendEntry(this, [{ term: 0, index: 0, type: 'normal', data: '' }])) {
       throw new RaftInvariantError('empty entry was dropped');
     }
     this.logger?.info(`${this.id} became leader at term ${this.term}`);
@@ -486,168 +438,9 @@ export class Raft {
         return;
       }
       default:
-        if (this.state === 'StateLeader') this.stepLeader(m);
+        if (this.state === 'StateLeader') stepLeader(this, m);
         else if (this.state === 'StateFollower') this.stepFollower(m);
         else this.stepCandidate(m);
-    }
-  }
-
-  private stepLeader(m: Message): void {
-    switch (m.type) {
-      case 'MsgBeat':
-        bcastHeartbeat(this);
-        return;
-      case 'MsgCheckQuorum':
-        // Thesis §6.2: a leader that has not heard from a quorum in an election timeout steps down.
-        if (!this.prs.quorumActive(this.id)) {
-          this.logger?.warn(`${this.id} stepped down to follower since quorum is not active`);
-          this.becomeFollower(this.term, NONE);
-        }
-        this.prs.visit((id, pr) => {
-          if (id !== this.id) pr.recentActive = false;
-        });
-        return;
-      case 'MsgProp': {
-        if (m.entries.length === 0) throw new RaftInvariantError(`${this.id} stepped empty MsgProp`);
-        if (!this.prs.progress.has(this.id)) {
-          // Removed from the configuration while leader: nothing it appends could commit.
-          throw new ProposalDroppedError('raft proposal dropped: this node was removed from the cluster');
-        }
-        if (this.leadTransferee !== NONE) {
-          throw new ProposalDroppedError(`raft proposal dropped: transfer of leadership to ${this.leadTransferee} in progress`);
-        }
-        const ents = m.entries.map((e) => ({ ...e }));
-        for (let i = 0; i < ents.length; i++) {
-          if ((ents[i] as Entry).type !== 'confChange') continue;
-          // One membership change at a time (thesis §4.1): refuse another until the last applies.
-          if (this.pendingConfIndex > this.raftLog.applied) {
-            throw new ProposalDroppedError(
-              `raft proposal dropped: a configuration change at index ${this.pendingConfIndex} is not yet applied (applied ${this.raftLog.applied})`,
-            );
-          }
-          this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
-        }
-        if (!this.appendEntry(ents)) throw new ProposalDroppedError('raft proposal dropped: too many uncommitted entries');
-        // Not sent yet: every proposal until the next Ready rides the same MsgApps (group commit).
-        this.appendsPending = true;
-        return;
-      }
-      case 'MsgReadIndex': {
-        // Thesis §6.4. Alone, the leader is the quorum: answer at once.
-        if (this.prs.isSingleton()) {
-          this.responseToReadIndexReq(m, this.raftLog.committed);
-          return;
-        }
-        // Step 1: the commit index is only known to be current once an entry of this term committed.
-        if (!this.committedEntryInCurrentTerm()) {
-          this.pendingReadIndexMessages.push(m);
-          return;
-        }
-        this.sendMsgReadIndexResponse(m);
-        return;
-      }
-      default:
-        break;
-    }
-
-    // Everything else is a response from a peer.
-    const pr = this.prs.progress.get(m.from);
-    if (pr === undefined) {
-      this.logger?.debug?.(`${this.id} no progress available for ${m.from}`);
-      return;
-    }
-    switch (m.type) {
-      case 'MsgAppResp': {
-        pr.recentActive = true;
-        if (m.reject) {
-          this.logger?.debug?.(`${this.id} received MsgAppResp(rejected, hint: (index ${m.rejectHint}, term ${m.logTerm})) from ${m.from} for index ${m.index}`);
-          // Fast backtracking: skip to the last index of the follower's conflicting term that we
-          // could share (paper §5.3, end; etcd's findConflictByTerm).
-          let nextProbeIdx = m.rejectHint;
-          if (m.logTerm > 0) nextProbeIdx = this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);
-          if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
-            if (pr.state === 'StateReplicate') pr.becomeProbe();
-            sendAppend(this, m.from);
-          }
-          return;
-        }
-        const oldPaused = pr.isPaused();
-        if (!pr.maybeUpdate(m.index)) return;
-        if (pr.state === 'StateProbe') pr.becomeReplicate();
-        else if (pr.state === 'StateSnapshot' && pr.match >= pr.pendingSnapshot) {
-          // The follower caught up past the snapshot (it got it, or entries): replicate again.
-          pr.becomeProbe();
-          pr.becomeReplicate();
-        } else if (pr.state === 'StateReplicate') pr.inflights.freeLE(m.index);
-
-        if (this.maybeCommit()) {
-          this.releasePendingReadIndexMessages();
-          bcastAppend(this);
-        } else if (oldPaused) {
-          // The follower was paused: it may be waiting for entries it has not got.
-          sendAppend(this, m.from);
-        }
-        // Send as much as the window allows; empty appends are not needed here.
-        while (maybeSendAppend(this, m.from, false)) {
-          /* keep going */
-        }
-        // Thesis §3.10: the transferee is caught up: tell it to campaign now.
-        if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-          this.logger?.info(`${this.id} sent MsgTimeoutNow to ${m.from} after received MsgAppResp`);
-          this.sendTimeoutNow(m.from);
-        }
-        return;
-      }
-      case 'MsgHeartbeatResp': {
-        pr.recentActive = true;
-        pr.probeAcked();
-        // The follower is alive: free one slot so a lost MsgApp cannot stall the pipeline.
-        if (pr.state === 'StateReplicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        if (pr.match < this.raftLog.lastIndex()) sendAppend(this, m.from);
-        if (m.context === '') return;
-        const acks = this.readOnly.recvAck(m.from, m.context);
-        if (acks === undefined) return;
-        const votes = new Map<NodeId, boolean>();
-        for (const id of acks) votes.set(id, true);
-        if (voteResult(this.prs.voters, votes) !== 'VoteWon') return;
-        // A quorum confirmed leadership at or after these requests: answer them all.
-        for (const rs of this.readOnly.advance(m.context)) this.responseToReadIndexReq(rs.req, rs.index);
-        return;
-      }
-      case 'MsgSnapStatus':
-        if (pr.state !== 'StateSnapshot') return;
-        if (m.reject) pr.pendingSnapshot = 0;
-        // Success or not, probe from here; wait for the follower's answer (or a heartbeat) first.
-        pr.becomeProbe();
-        pr.probeSent = true;
-        this.logger?.debug?.(`${this.id} snapshot ${m.reject ? 'failed' : 'succeeded'}, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
-        return;
-      case 'MsgUnreachable':
-        // Optimistic sends to an unreachable follower were probably lost: fall back to probing.
-        if (pr.state === 'StateReplicate') pr.becomeProbe();
-        this.logger?.debug?.(`${this.id} failed to send message to ${m.from} because it is unreachable [${pr.toString()}]`);
-        return;
-      case 'MsgTransferLeader': {
-        if (pr.isLearner) {
-          this.logger?.debug?.(`${this.id} is learner. Ignored transferring leadership`);
-          return;
-        }
-        const transferee = m.from;
-        const last = this.leadTransferee;
-        if (last !== NONE) {
-          if (last === transferee) return; // already under way
-          this.abortLeaderTransfer();
-        }
-        if (transferee === this.id) return; // already leader
-        // Thesis §3.10: stop accepting proposals, bring the transferee up to date, then MsgTimeoutNow.
-        this.electionElapsed = 0;
-        this.leadTransferee = transferee;
-        if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
-        else sendAppend(this, transferee);
-        return;
-      }
-      default:
-        return;
     }
   }
 
@@ -769,15 +562,15 @@ export class Raft {
           bestMatch = pr.match;
         }
       });
-      if (best !== NONE && bestMatch >= this.raftLog.committed) this.sendTimeoutNow(best);
+      if (best !== NONE && bestMatch >= this.raftLog.committed) sendTimeoutNow(this, best);
       this.logger?.info(`${this.id} removed from the configuration; stepping down`);
       this.becomeFollower(this.term, NONE);
       return cs;
     }
     if (this.prs.voters.size === 0) return cs;
     // Fewer voters may mean a lower quorum: more may be committed now.
-    if (this.maybeCommit()) {
-      this.releasePendingReadIndexMessages();
+    if (maybeCommit(this)) {
+      releasePendingReadIndexMessages(this);
       bcastAppend(this);
     } else {
       this.prs.visit((id) => {
@@ -797,42 +590,7 @@ export class Raft {
     this.vote = hs.vote;
   }
 
-  private sendTimeoutNow(to: NodeId): void {
-    this.send(message({ type: 'MsgTimeoutNow', to }));
-  }
-
   abortLeaderTransfer(): void {
     this.leadTransferee = NONE;
-  }
-
-  private committedEntryInCurrentTerm(): boolean {
-    return this.raftLog.termOrZero(this.raftLog.committed) === this.term;
-  }
-
-  private releasePendingReadIndexMessages(): void {
-    if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
-    const msgs = this.pendingReadIndexMessages;
-    this.pendingReadIndexMessages = [];
-    for (const m of msgs) this.sendMsgReadIndexResponse(m);
-  }
-
-  /** Step 2 of thesis §6.4: record the commit index, confirm leadership with a heartbeat round. */
-  private sendMsgReadIndexResponse(m: Message): void {
-    this.readOnly.addRequest(this.raftLog.committed, m);
-    this.readOnly.recvAck(this.id, m.context);
-    // Batching: an ack of the newest context confirms every request queued before it, so a
-    // read heartbeat still in the outbox is replaced rather than joined: one round serves all
-    // the requests that arrived within one Ready.
-    this.msgs = this.msgs.filter((x) => !(x.type === 'MsgHeartbeat' && x.context !== ''));
-    bcastHeartbeatWithCtx(this, m.context);
-  }
-
-  /** Answers a confirmed read: locally as a ReadState, or to the follower that forwarded it. */
-  private responseToReadIndexReq(req: Message, readIndex: number): void {
-    if (req.from === NONE || req.from === this.id) {
-      this.readStates.push({ index: readIndex, requestCtx: req.context });
-      return;
-    }
-    this.send(message({ type: 'MsgReadIndexResp', to: req.from, index: readIndex, context: req.context }));
   }
 }

@@ -6,7 +6,7 @@ import type { Raft } from './raft.ts';
  * Log replication, both ends (paper §5.3, §7): what the leader sends each follower (MsgApp,
  * MsgSnap, MsgHeartbeat; etcd raft.go's sendAppend, maybeSendAppend, sendHeartbeat, bcastAppend,
  * bcastHeartbeat) and how a follower takes them in (handleAppendEntries, handleHeartbeat,
- * handleSnapshot, restore). The leader's side of the answers is in raft.ts stepLeader.
+ * handleSnapshot, restore). The leader's side of the answers is in leader.ts.
  */
 
 /** Sends a MsgApp (or MsgSnap) to `to` if its progress allows. */
@@ -80,7 +80,7 @@ function sendHeartbeat(r: Raft, to: NodeId, ctx: string): void {
 }
 
 /**
- * Sends the appends that proposals marked pending (`r.appendsPending`; see stepLeader's MsgProp):
+ * Sends the appends that proposals marked pending (`r.appendsPending`; see leader.ts stepLeader):
  * as few MsgApps per follower as the size cap allows, and as many as the inflight window allows.
  */
 export function flushAppends(r: Raft): void {
