@@ -1,4 +1,6 @@
-import { ProposalDroppedError, RaftInvariantError } from './errors.ts';
+import { RaftInvariantError } from './errors.ts';
+import { CAMPAIGN_TRANSFER, handleVoteRequest, hup, stepCandidate } from './election.ts';
+import { stepFollower } from './follower.ts';
 import { appendEntry, expireSnapshots, maybeCommit, releasePendingReadIndexMessages, sendTimeoutNow, stepLeader } from './leader.ts';
 import { RaftLog } from './log.ts';
 import {
@@ -10,7 +12,6 @@ import {
   type Entry,
   type HardState,
   type Message,
-  type MessageType,
   type NodeId,
   type ReadState,
   type SoftState,
@@ -18,17 +19,11 @@ import {
 } from './messages.ts';
 import { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
-import type { VoteResult } from './quorum.ts';
-import {
-  bcastAppend,
-  flushAppends,
-  handleAppendEntries,
-  handleHeartbeat,
-  handleSnapshot,
-  maybeSendAppend,
-} from './replication.ts';
+import { bcastAppend, flushAppends, maybeSendAppend } from './replication.ts';
 import type { Storage } from './storage.ts';
 import { ProgressTracker } from './tracker.ts';
+
+export { CAMPAIGN_TRANSFER } from './election.ts';
 
 /** Where the core reports what an operator might want to see; it never prints by itself. */
 export interface Logger {
@@ -68,20 +63,15 @@ export interface Config {
   logger?: Logger;
 }
 
-type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransfer';
-
-/** The context a leader-transfer campaign's votes carry: it overrides the leader lease. */
-export const CAMPAIGN_TRANSFER = 'CampaignTransfer';
-
-function voteRespType(t: MessageType): MessageType {
-  if (t === 'MsgVote') return 'MsgVoteResp';
-  if (t === 'MsgPreVote') return 'MsgPreVoteResp';
-  throw new RaftInvariantError(`not a vote message: ${t}`);
-}
-
 /**
  * The Raft state machine (etcd's raft struct): every transition is a method call, output is
  * queued in `msgs`, `readStates` and the log's unstable part for RawNode to hand out.
+ *
+ * This file holds the state, the role changes (becomeX), the clock (tick) and step's term rules;
+ * each role's step function is in its own file: leader.ts, follower.ts, election.ts (candidate
+ * and voting), with replication.ts for what the leader sends and the follower takes in. Those
+ * files are functions of a Raft, so the fields they share are public; outside this folder only
+ * RawNode holds a Raft (index.ts does not export it).
  */
 export class Raft {
   readonly id: NodeId;
@@ -301,72 +291,6 @@ export class Raft {
     this.logger?.info(`${this.id} became leader at term ${this.term}`);
   }
 
-  /** Starts an election if this node may (it is a voter with no unapplied conf change). */
-  private hup(t: CampaignType): void {
-    if (this.state === 'StateLeader') {
-      this.logger?.debug?.(`${this.id} ignoring MsgHup because already leader`);
-      return;
-    }
-    if (!this.promotable()) {
-      this.logger?.warn(`${this.id} is unpromotable and can not campaign`);
-      return;
-    }
-    // A conf change committed but not applied could change who votes: wait for it (etcd does too).
-    if (this.raftLog.committed > this.raftLog.applied) {
-      const ents = this.raftLog.slice(this.raftLog.applied + 1, this.raftLog.committed + 1, Number.MAX_SAFE_INTEGER);
-      if (ents.some((e) => e.type === 'confChange')) {
-        this.logger?.warn(`${this.id} cannot campaign at term ${this.term} since there are still pending configuration changes to apply`);
-        return;
-      }
-    }
-    this.logger?.info(`${this.id} is starting a new election at term ${this.term}`);
-    this.campaign(t);
-  }
-
-  private campaign(t: CampaignType): void {
-    let term: number;
-    let voteMsg: MessageType;
-    if (t === 'CampaignPreElection') {
-      this.becomePreCandidate();
-      voteMsg = 'MsgPreVote';
-      // Pre-votes are asked for the term we would have, without moving to it.
-      term = this.term + 1;
-    } else {
-      this.becomeCandidate();
-      voteMsg = 'MsgVote';
-      term = this.term;
-    }
-    // Vote for ourselves (paper §5.2).
-    if (this.poll(this.id, voteRespType(voteMsg), true) === 'VoteWon') {
-      // A single-voter cluster wins at once.
-      if (t === 'CampaignPreElection') this.campaign('CampaignElection');
-      else this.becomeLeader();
-      return;
-    }
-    for (const id of [...this.prs.voters].sort()) {
-      if (id === this.id) continue;
-      this.logger?.info(
-        `${this.id} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}] sent ${voteMsg} request to ${id} at term ${this.term}`,
-      );
-      this.send(
-        message({
-          type: voteMsg,
-          to: id,
-          term,
-          index: this.raftLog.lastIndex(),
-          logTerm: this.raftLog.lastTerm(),
-          context: t === 'CampaignTransfer' ? CAMPAIGN_TRANSFER : '',
-        }),
-      );
-    }
-  }
-
-  private poll(id: NodeId, t: MessageType, granted: boolean): VoteResult {
-    this.logger?.info(`${this.id} received ${t} ${granted ? '' : 'rejection '}from ${id} at term ${this.term}`);
-    this.prs.recordVote(id, granted);
-    return this.prs.tallyVotes().result;
-  }
-
   // ---- step ----
 
   /** Handles one message: the term rules common to all roles, then the role's own step. */
@@ -413,129 +337,16 @@ export class Raft {
 
     switch (m.type) {
       case 'MsgHup':
-        this.hup(this.preVote ? 'CampaignPreElection' : 'CampaignElection');
+        hup(this, this.preVote ? 'CampaignPreElection' : 'CampaignElection');
         return;
       case 'MsgVote':
-      case 'MsgPreVote': {
-        // Paper §5.2: one vote per term, first come first served; §5.4.1: only for a log at least
-        // as up-to-date. A repeated request from the node we voted for is granted again.
-        const canVote =
-          this.vote === m.from ||
-          (this.vote === NONE && this.lead === NONE) ||
-          (m.type === 'MsgPreVote' && m.term > this.term);
-        if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
-          this.logger?.info(`${this.id} [term: ${this.term}] cast ${m.type} for ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
-          // The grant carries the election's term (for a pre-vote, the future term).
-          this.send(message({ type: voteRespType(m.type), to: m.from, term: m.term }));
-          if (m.type === 'MsgVote') {
-            this.electionElapsed = 0;
-            this.vote = m.from;
-          }
-        } else {
-          this.logger?.info(`${this.id} [term: ${this.term}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
-          this.send(message({ type: voteRespType(m.type), to: m.from, term: this.term, reject: true }));
-        }
+      case 'MsgPreVote':
+        handleVoteRequest(this, m);
         return;
-      }
       default:
         if (this.state === 'StateLeader') stepLeader(this, m);
-        else if (this.state === 'StateFollower') this.stepFollower(m);
-        else this.stepCandidate(m);
-    }
-  }
-
-  private stepCandidate(m: Message): void {
-    // A pre-candidate counts pre-vote responses, a candidate vote responses; stale ones of the
-    // other kind are ignored.
-    const myVoteRespType: MessageType = this.state === 'StatePreCandidate' ? 'MsgPreVoteResp' : 'MsgVoteResp';
-    switch (m.type) {
-      case 'MsgProp':
-        throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
-      case 'MsgApp':
-        // Paper §5.2: a candidate hearing from a leader of its term steps down.
-        this.becomeFollower(m.term, m.from);
-        handleAppendEntries(this, m);
-        return;
-      case 'MsgHeartbeat':
-        this.becomeFollower(m.term, m.from);
-        handleHeartbeat(this, m);
-        return;
-      case 'MsgSnap':
-        this.becomeFollower(m.term, m.from);
-        handleSnapshot(this, m);
-        return;
-      case 'MsgTimeoutNow':
-        return;
-      default:
-        if (m.type !== myVoteRespType) return;
-        switch (this.poll(m.from, m.type, !m.reject)) {
-          case 'VoteWon':
-            if (this.state === 'StatePreCandidate') this.campaign('CampaignElection');
-            else {
-              this.becomeLeader();
-              bcastAppend(this);
-            }
-            return;
-          case 'VoteLost':
-            // A pre-candidate may have learnt of a higher term from a rejection: step() moved us
-            // there already; either way fall back to follower at our (possibly new) term.
-            this.becomeFollower(this.term, NONE);
-            return;
-          case 'VotePending':
-            return;
-        }
-    }
-  }
-
-  private stepFollower(m: Message): void {
-    switch (m.type) {
-      case 'MsgProp':
-        if (this.lead === NONE) throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
-        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
-        return;
-      case 'MsgApp':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleAppendEntries(this, m);
-        return;
-      case 'MsgHeartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleHeartbeat(this, m);
-        return;
-      case 'MsgSnap':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        handleSnapshot(this, m);
-        return;
-      case 'MsgTransferLeader':
-        if (this.lead === NONE) {
-          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping leader transfer msg`);
-          return;
-        }
-        this.send({ ...m, to: this.lead, term: 0 });
-        return;
-      case 'MsgTimeoutNow':
-        // Thesis §3.10: the leader handed over; campaign at once, without pre-vote, overriding leases.
-        if (this.promotable()) {
-          this.logger?.info(`${this.id} [term ${this.term}] received MsgTimeoutNow from ${m.from} and starts an election to get leadership.`);
-          this.hup('CampaignTransfer');
-        } else {
-          this.logger?.info(`${this.id} received MsgTimeoutNow from ${m.from} but is not promotable`);
-        }
-        return;
-      case 'MsgReadIndex':
-        if (this.lead === NONE) {
-          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping index reading msg`);
-          return;
-        }
-        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
-        return;
-      case 'MsgReadIndexResp':
-        this.readStates.push({ index: m.index, requestCtx: m.context });
-        return;
-      default:
-        return;
+        else if (this.state === 'StateFollower') stepFollower(this, m);
+        else stepCandidate(this, m);
     }
   }
 
