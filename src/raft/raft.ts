@@ -1,33 +1,29 @@
-import {
-  CompactedError,
-  ProposalDroppedError,
-  RaftInvariantError,
-  SnapshotTemporarilyUnavailableError,
-  UnavailableError,
-} from './errors.ts';
+import { RaftInvariantError } from './errors.ts';
+import { CAMPAIGN_TRANSFER, handleVoteRequest, hup, stepCandidate } from './election.ts';
+import { stepFollower } from './follower.ts';
+import { appendEntry, expireSnapshots, maybeCommit, releasePendingReadIndexMessages, sendTimeoutNow, stepLeader } from './leader.ts';
 import { RaftLog } from './log.ts';
 import {
   NONE,
   isEmptyHardState,
-  isEmptySnapshot,
   message,
   type ConfChange,
   type ConfState,
   type Entry,
   type HardState,
   type Message,
-  type MessageType,
   type NodeId,
   type ReadState,
-  type Snapshot,
   type SoftState,
   type StateType,
 } from './messages.ts';
 import { Progress } from './progress.ts';
 import { ReadOnly } from './read-only.ts';
-import { voteResult, type VoteResult } from './quorum.ts';
+import { bcastAppend, flushAppends, maybeSendAppend } from './replication.ts';
 import type { Storage } from './storage.ts';
 import { ProgressTracker } from './tracker.ts';
+
+export { CAMPAIGN_TRANSFER } from './election.ts';
 
 /** Where the core reports what an operator might want to see; it never prints by itself. */
 export interface Logger {
@@ -67,20 +63,15 @@ export interface Config {
   logger?: Logger;
 }
 
-type CampaignType = 'CampaignPreElection' | 'CampaignElection' | 'CampaignTransfer';
-
-/** The context a leader-transfer campaign's votes carry: it overrides the leader lease. */
-export const CAMPAIGN_TRANSFER = 'CampaignTransfer';
-
-function voteRespType(t: MessageType): MessageType {
-  if (t === 'MsgVote') return 'MsgVoteResp';
-  if (t === 'MsgPreVote') return 'MsgPreVoteResp';
-  throw new RaftInvariantError(`not a vote message: ${t}`);
-}
-
 /**
  * The Raft state machine (etcd's raft struct): every transition is a method call, output is
  * queued in `msgs`, `readStates` and the log's unstable part for RawNode to hand out.
+ *
+ * This file holds the state, the role changes (becomeX), the clock (tick) and step's term rules;
+ * each role's step function is in its own file: leader.ts, follower.ts, election.ts (candidate
+ * and voting), with replication.ts for what the leader sends and the follower takes in. Those
+ * files are functions of a Raft, so the fields they share are public; outside this folder only
+ * RawNode holds a Raft (index.ts does not export it).
  */
 export class Raft {
   readonly id: NodeId;
@@ -100,7 +91,7 @@ export class Raft {
   uncommittedSize = 0;
   readOnly = new ReadOnly();
   /** ReadIndex requests held until the leader has committed an entry of its own term (thesis §6.4 step 1). */
-  private pendingReadIndexMessages: Message[] = [];
+  pendingReadIndexMessages: Message[] = [];
   electionElapsed = 0;
   heartbeatElapsed = 0;
   readonly checkQuorum: boolean;
@@ -108,8 +99,16 @@ export class Raft {
   readonly heartbeatTimeout: number;
   readonly electionTimeout: number;
   randomizedElectionTimeout = 0;
-  private readonly maxMsgSize: number;
-  private readonly maxUncommittedSize: number;
+  /** Total entry data size per MsgApp (Config.maxSizePerMsg). */
+  readonly maxMsgSize: number;
+  /** Cap on the uncommitted entries' size, 0 for none (Config.maxUncommittedEntriesSize). */
+  readonly maxUncommittedSize: number;
+  /**
+   * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
+   * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
+   * MsgApps as the size cap allows, and as many as the inflight window allows.
+   */
+  appendsPending = false;
   private readonly random: () => number;
   readonly logger: Logger | undefined;
 
@@ -153,10 +152,8 @@ export class Raft {
     return { term: this.term, vote: this.vote, commit: this.raftLog.committed };
   }
 
-  // ---- sending ----
-
   /** Queues m, stamping `from` and the current term (vote messages carry their own term). */
-  private send(m: Message): void {
+  send(m: Message): void {
     if (m.from === NONE) m.from = this.id;
     if (m.type === 'MsgVote' || m.type === 'MsgVoteResp' || m.type === 'MsgPreVote' || m.type === 'MsgPreVoteResp') {
       // Vote messages carry the term of the election, which may be ahead of ours (pre-vote) or
@@ -170,148 +167,15 @@ export class Raft {
     this.msgs.push(m);
   }
 
-  /** Sends a MsgApp (or MsgSnap) to `to` if its progress allows. */
-  sendAppend(to: NodeId): void {
-    this.maybeSendAppend(to, true);
-  }
-
-  /**
-   * Sends what `to` needs next: entries from its next index (several per message, up to
-   * maxSizePerMsg), or a snapshot when they are compacted (paper §7). Returns whether a message
-   * went out; with sendIfEmpty false, an empty MsgApp is not sent.
-   */
-  maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
-    const pr = this.prs.progress.get(to);
-    if (pr === undefined || pr.isPaused()) return false;
-    let term = 0;
-    let ents: Entry[] = [];
-    let compacted = false;
-    try {
-      term = this.raftLog.term(pr.next - 1);
-      ents = this.raftLog.entries(pr.next, this.maxMsgSize);
-    } catch (e) {
-      if (!(e instanceof CompactedError || e instanceof UnavailableError)) throw e;
-      compacted = true;
-    }
-    if (!compacted && ents.length === 0 && !sendIfEmpty) return false;
-
-    if (compacted) {
-      // The entries are gone: send a snapshot instead, if the follower is alive.
-      if (!pr.recentActive) return false;
-      let snapshot;
-      try {
-        snapshot = this.raftLog.snapshot();
-      } catch (e) {
-        if (e instanceof SnapshotTemporarilyUnavailableError) return false;
-        throw e;
-      }
-      if (isEmptySnapshot(snapshot)) throw new RaftInvariantError('need non-empty snapshot');
-      this.send(message({ type: 'MsgSnap', to, snapshot }));
-      pr.becomeSnapshot(snapshot.metadata.index);
-      return true;
-    }
-
-    this.send(message({ type: 'MsgApp', to, index: pr.next - 1, logTerm: term, entries: ents, commit: this.raftLog.committed }));
-    const last = ents[ents.length - 1];
-    if (last !== undefined) {
-      switch (pr.state) {
-        case 'StateReplicate':
-          // Pipelining: assume delivery, and count the message against the window.
-          pr.optimisticUpdate(last.index);
-          pr.inflights.add(last.index);
-          break;
-        case 'StateProbe':
-          pr.probeSent = true;
-          break;
-        case 'StateSnapshot':
-          throw new RaftInvariantError(`${this.id} is sending append in unhandled state ${pr.state}`);
-      }
-    }
-    return true;
-  }
-
-  /**
-   * A heartbeat carries the commit index, but never beyond what the follower is known to have
-   * (it might not have those entries, and could not commit them).
-   */
-  private sendHeartbeat(to: NodeId, ctx: string): void {
-    const pr = this.prs.progress.get(to);
-    const commit = Math.min(pr?.match ?? 0, this.raftLog.committed);
-    this.send(message({ type: 'MsgHeartbeat', to, commit, context: ctx }));
-  }
-
-  /**
-   * Proposals mark appends as pending instead of broadcasting each (etcd sends one MsgApp per
-   * proposal); RawNode flushes before building a Ready, so a burst of proposals leaves as few
-   * MsgApps as the size cap allows, and as many as the inflight window allows.
-   */
-  appendsPending = false;
-
+  /** Sends the appends proposals left pending (see `appendsPending`). */
   flushAppends(): void {
-    if (!this.appendsPending) return;
-    this.appendsPending = false;
-    if (this.state !== 'StateLeader') return;
-    this.prs.visit((id) => {
-      if (id === this.id) return;
-      if (!this.maybeSendAppend(id, true)) return;
-      while (this.maybeSendAppend(id, false)) {
-        /* fill the window */
-      }
-    });
+    flushAppends(this);
   }
 
-  bcastAppend(): void {
-    this.prs.visit((id) => {
-      if (id !== this.id) this.sendAppend(id);
-    });
-  }
-
-  bcastHeartbeat(): void {
-    this.bcastHeartbeatWithCtx(this.readOnly.lastPendingRequestCtx());
-  }
-
-  private bcastHeartbeatWithCtx(ctx: string): void {
-    this.prs.visit((id) => {
-      if (id !== this.id) this.sendHeartbeat(id, ctx);
-    });
-  }
-
-  // ---- log and commit ----
-
-  /** Advances the commit index to what a quorum has (paper §5.3), only for current-term entries (§5.4.2). */
-  maybeCommit(): boolean {
-    return this.raftLog.maybeCommit(this.prs.committed(), this.term);
-  }
-
-  /** The leader appends to its own log (paper §5.3: "the leader appends the command to its log"). */
-  private appendEntry(es: Entry[]): boolean {
-    let li = this.raftLog.lastIndex();
-    for (const e of es) {
-      e.term = this.term;
-      e.index = ++li;
-    }
-    if (!this.increaseUncommittedSize(es)) {
-      this.logger?.debug?.(`${this.id} appending new entries to log would exceed uncommitted entry size limit; dropping proposal`);
-      return false;
-    }
-    li = this.raftLog.append(es);
-    this.prs.progress.get(this.id)?.maybeUpdate(li);
-    // A single voter commits at once.
-    this.maybeCommit();
-    return true;
-  }
-
-  private increaseUncommittedSize(es: Entry[]): boolean {
-    let s = 0;
-    for (const e of es) s += e.data.length;
-    if (this.uncommittedSize > 0 && s > 0 && this.maxUncommittedSize > 0 && this.uncommittedSize + s > this.maxUncommittedSize) {
-      return false;
-    }
-    this.uncommittedSize += s;
-    return true;
-  }
-
-  /** Committed entries leave the uncommitted budget (called with each Ready's committed entries). */
+  /**
+   * Committed entries leave the uncommitted budget (called with each Ready's committed entries);
+   * leader.ts appendEntry grows it.
+   */
   reduceUncommittedSize(es: readonly Entry[]): void {
     if (this.uncommittedSize === 0) return;
     let s = 0;
@@ -346,25 +210,10 @@ export class Raft {
       if (this.state === 'StateLeader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
     }
     if (this.state !== 'StateLeader') return;
-    this.expireSnapshots();
+    expireSnapshots(this);
     if (this.heartbeatElapsed >= this.heartbeatTimeout) {
       this.heartbeatElapsed = 0;
       this.step(message({ type: 'MsgBeat', from: this.id }));
-    }
-  }
-
-  /**
-   * A snapshot nobody reported on (reportSnapshot) for two election timeouts is presumed lost and
-   * the follower is probed again, which sends a new one if still needed. etcd waits for the
-   * report forever; a fire-and-forget transport may never make one.
-   */
-  private expireSnapshots(): void {
-    for (const pr of this.prs.progress.values()) {
-      if (pr.state !== 'StateSnapshot') continue;
-      if (++pr.snapshotElapsed >= 2 * this.electionTimeout) {
-        pr.pendingSnapshot = 0;
-        pr.becomeProbe();
-      }
     }
   }
 
@@ -436,76 +285,10 @@ export class Raft {
     // Conservatively treat any unapplied conf change in the log as pending.
     this.pendingConfIndex = this.raftLog.lastIndex();
     // A no-op of the new term commits the entries of earlier terms (paper §5.4.2, §8).
-    if (!this.appendEntry([{ term: 0, index: 0, type: 'normal', data: '' }])) {
+    if (!appendEntry(this, [{ term: 0, index: 0, type: 'normal', data: '' }])) {
       throw new RaftInvariantError('empty entry was dropped');
     }
     this.logger?.info(`${this.id} became leader at term ${this.term}`);
-  }
-
-  /** Starts an election if this node may (it is a voter with no unapplied conf change). */
-  private hup(t: CampaignType): void {
-    if (this.state === 'StateLeader') {
-      this.logger?.debug?.(`${this.id} ignoring MsgHup because already leader`);
-      return;
-    }
-    if (!this.promotable()) {
-      this.logger?.warn(`${this.id} is unpromotable and can not campaign`);
-      return;
-    }
-    // A conf change committed but not applied could change who votes: wait for it (etcd does too).
-    if (this.raftLog.committed > this.raftLog.applied) {
-      const ents = this.raftLog.slice(this.raftLog.applied + 1, this.raftLog.committed + 1, Number.MAX_SAFE_INTEGER);
-      if (ents.some((e) => e.type === 'confChange')) {
-        this.logger?.warn(`${this.id} cannot campaign at term ${this.term} since there are still pending configuration changes to apply`);
-        return;
-      }
-    }
-    this.logger?.info(`${this.id} is starting a new election at term ${this.term}`);
-    this.campaign(t);
-  }
-
-  private campaign(t: CampaignType): void {
-    let term: number;
-    let voteMsg: MessageType;
-    if (t === 'CampaignPreElection') {
-      this.becomePreCandidate();
-      voteMsg = 'MsgPreVote';
-      // Pre-votes are asked for the term we would have, without moving to it.
-      term = this.term + 1;
-    } else {
-      this.becomeCandidate();
-      voteMsg = 'MsgVote';
-      term = this.term;
-    }
-    // Vote for ourselves (paper §5.2).
-    if (this.poll(this.id, voteRespType(voteMsg), true) === 'VoteWon') {
-      // A single-voter cluster wins at once.
-      if (t === 'CampaignPreElection') this.campaign('CampaignElection');
-      else this.becomeLeader();
-      return;
-    }
-    for (const id of [...this.prs.voters].sort()) {
-      if (id === this.id) continue;
-      this.logger?.info(
-        `${this.id} [logterm: ${this.raftLog.lastTerm()}, index: ${this.raftLog.lastIndex()}] sent ${voteMsg} request to ${id} at term ${this.term}`,
-      );
-      this.send(
-        message({
-          type: voteMsg,
-          to: id,
-          term,
-          index: this.raftLog.lastIndex(),
-          logTerm: this.raftLog.lastTerm(),
-          context: t === 'CampaignTransfer' ? CAMPAIGN_TRANSFER : '',
-        }),
-      );
-    }
-  }
-
-  private poll(id: NodeId, t: MessageType, granted: boolean): VoteResult {
-    this.logger?.info(`${this.id} received ${t} ${granted ? '' : 'rejection '}from ${id} at term ${this.term}`);
-    this.prs.recordVote(id, granted);
-    return this.prs.tallyVotes().result;
   }
 
   // ---- step ----
@@ -554,357 +337,17 @@ export class Raft {
 
     switch (m.type) {
       case 'MsgHup':
-        this.hup(this.preVote ? 'CampaignPreElection' : 'CampaignElection');
+        hup(this, this.preVote ? 'CampaignPreElection' : 'CampaignElection');
         return;
       case 'MsgVote':
-      case 'MsgPreVote': {
-        // Paper §5.2: one vote per term, first come first served; §5.4.1: only for a log at least
-        // as up-to-date. A repeated request from the node we voted for is granted again.
-        const canVote =
-          this.vote === m.from ||
-          (this.vote === NONE && this.lead === NONE) ||
-          (m.type === 'MsgPreVote' && m.term > this.term);
-        if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
-          this.logger?.info(`${this.id} [term: ${this.term}] cast ${m.type} for ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
-          // The grant carries the election's term (for a pre-vote, the future term).
-          this.send(message({ type: voteRespType(m.type), to: m.from, term: m.term }));
-          if (m.type === 'MsgVote') {
-            this.electionElapsed = 0;
-            this.vote = m.from;
-          }
-        } else {
-          this.logger?.info(`${this.id} [term: ${this.term}] rejected ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}]`);
-          this.send(message({ type: voteRespType(m.type), to: m.from, term: this.term, reject: true }));
-        }
-        return;
-      }
-      default:
-        if (this.state === 'StateLeader') this.stepLeader(m);
-        else if (this.state === 'StateFollower') this.stepFollower(m);
-        else this.stepCandidate(m);
-    }
-  }
-
-  private stepLeader(m: Message): void {
-    switch (m.type) {
-      case 'MsgBeat':
-        this.bcastHeartbeat();
-        return;
-      case 'MsgCheckQuorum':
-        // Thesis §6.2: a leader that has not heard from a quorum in an election timeout steps down.
-        if (!this.prs.quorumActive(this.id)) {
-          this.logger?.warn(`${this.id} stepped down to follower since quorum is not active`);
-          this.becomeFollower(this.term, NONE);
-        }
-        this.prs.visit((id, pr) => {
-          if (id !== this.id) pr.recentActive = false;
-        });
-        return;
-      case 'MsgProp': {
-        if (m.entries.length === 0) throw new RaftInvariantError(`${this.id} stepped empty MsgProp`);
-        if (!this.prs.progress.has(this.id)) {
-          // Removed from the configuration while leader: nothing it appends could commit.
-          throw new ProposalDroppedError('raft proposal dropped: this node was removed from the cluster');
-        }
-        if (this.leadTransferee !== NONE) {
-          throw new ProposalDroppedError(`raft proposal dropped: transfer of leadership to ${this.leadTransferee} in progress`);
-        }
-        const ents = m.entries.map((e) => ({ ...e }));
-        for (let i = 0; i < ents.length; i++) {
-          if ((ents[i] as Entry).type !== 'confChange') continue;
-          // One membership change at a time (thesis §4.1): refuse another until the last applies.
-          if (this.pendingConfIndex > this.raftLog.applied) {
-            throw new ProposalDroppedError(
-              `raft proposal dropped: a configuration change at index ${this.pendingConfIndex} is not yet applied (applied ${this.raftLog.applied})`,
-            );
-          }
-          this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;
-        }
-        if (!this.appendEntry(ents)) throw new ProposalDroppedError('raft proposal dropped: too many uncommitted entries');
-        // Not sent yet: every proposal until the next Ready rides the same MsgApps (group commit).
-        this.appendsPending = true;
-        return;
-      }
-      case 'MsgReadIndex': {
-        // Thesis §6.4. Alone, the leader is the quorum: answer at once.
-        if (this.prs.isSingleton()) {
-          this.responseToReadIndexReq(m, this.raftLog.committed);
-          return;
-        }
-        // Step 1: the commit index is only known to be current once an entry of this term committed.
-        if (!this.committedEntryInCurrentTerm()) {
-          this.pendingReadIndexMessages.push(m);
-          return;
-        }
-        this.sendMsgReadIndexResponse(m);
-        return;
-      }
-      default:
-        break;
-    }
-
-    // Everything else is a response from a peer.
-    const pr = this.prs.progress.get(m.from);
-    if (pr === undefined) {
-      this.logger?.debug?.(`${this.id} no progress available for ${m.from}`);
-      return;
-    }
-    switch (m.type) {
-      case 'MsgAppResp': {
-        pr.recentActive = true;
-        if (m.reject) {
-          this.logger?.debug?.(`${this.id} received MsgAppResp(rejected, hint: (index ${m.rejectHint}, term ${m.logTerm})) from ${m.from} for index ${m.index}`);
-          // Fast backtracking: skip to the last index of the follower's conflicting term that we
-          // could share (paper §5.3, end; etcd's findConflictByTerm).
-          let nextProbeIdx = m.rejectHint;
-          if (m.logTerm > 0) nextProbeIdx = this.raftLog.findConflictByTerm(m.rejectHint, m.logTerm);
-          if (pr.maybeDecrTo(m.index, nextProbeIdx)) {
-            if (pr.state === 'StateReplicate') pr.becomeProbe();
-            this.sendAppend(m.from);
-          }
-          return;
-        }
-        const oldPaused = pr.isPaused();
-        if (!pr.maybeUpdate(m.index)) return;
-        if (pr.state === 'StateProbe') pr.becomeReplicate();
-        else if (pr.state === 'StateSnapshot' && pr.match >= pr.pendingSnapshot) {
-          // The follower caught up past the snapshot (it got it, or entries): replicate again.
-          pr.becomeProbe();
-          pr.becomeReplicate();
-        } else if (pr.state === 'StateReplicate') pr.inflights.freeLE(m.index);
-
-        if (this.maybeCommit()) {
-          this.releasePendingReadIndexMessages();
-          this.bcastAppend();
-        } else if (oldPaused) {
-          // The follower was paused: it may be waiting for entries it has not got.
-          this.sendAppend(m.from);
-        }
-        // Send as much as the window allows; empty appends are not needed here.
-        while (this.maybeSendAppend(m.from, false)) {
-          /* keep going */
-        }
-        // Thesis §3.10: the transferee is caught up: tell it to campaign now.
-        if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-          this.logger?.info(`${this.id} sent MsgTimeoutNow to ${m.from} after received MsgAppResp`);
-          this.sendTimeoutNow(m.from);
-        }
-        return;
-      }
-      case 'MsgHeartbeatResp': {
-        pr.recentActive = true;
-        pr.probeAcked();
-        // The follower is alive: free one slot so a lost MsgApp cannot stall the pipeline.
-        if (pr.state === 'StateReplicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
-        if (pr.match < this.raftLog.lastIndex()) this.sendAppend(m.from);
-        if (m.context === '') return;
-        const acks = this.readOnly.recvAck(m.from, m.context);
-        if (acks === undefined) return;
-        const votes = new Map<NodeId, boolean>();
-        for (const id of acks) votes.set(id, true);
-        if (voteResult(this.prs.voters, votes) !== 'VoteWon') return;
-        // A quorum confirmed leadership at or after these requests: answer them all.
-        for (const rs of this.readOnly.advance(m.context)) this.responseToReadIndexReq(rs.req, rs.index);
-        return;
-      }
-      case 'MsgSnapStatus':
-        if (pr.state !== 'StateSnapshot') return;
-        if (m.reject) pr.pendingSnapshot = 0;
-        // Success or not, probe from here; wait for the follower's answer (or a heartbeat) first.
-        pr.becomeProbe();
-        pr.probeSent = true;
-        this.logger?.debug?.(`${this.id} snapshot ${m.reject ? 'failed' : 'succeeded'}, resumed sending replication messages to ${m.from} [${pr.toString()}]`);
-        return;
-      case 'MsgUnreachable':
-        // Optimistic sends to an unreachable follower were probably lost: fall back to probing.
-        if (pr.state === 'StateReplicate') pr.becomeProbe();
-        this.logger?.debug?.(`${this.id} failed to send message to ${m.from} because it is unreachable [${pr.toString()}]`);
-        return;
-      case 'MsgTransferLeader': {
-        if (pr.isLearner) {
-          this.logger?.debug?.(`${this.id} is learner. Ignored transferring leadership`);
-          return;
-        }
-        const transferee = m.from;
-        const last = this.leadTransferee;
-        if (last !== NONE) {
-          if (last === transferee) return; // already under way
-          this.abortLeaderTransfer();
-        }
-        if (transferee === this.id) return; // already leader
-        // Thesis §3.10: stop accepting proposals, bring the transferee up to date, then MsgTimeoutNow.
-        this.electionElapsed = 0;
-        this.leadTransferee = transferee;
-        if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(transferee);
-        else this.sendAppend(transferee);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private stepCandidate(m: Message): void {
-    // A pre-candidate counts pre-vote responses, a candidate vote responses; stale ones of the
-    // other kind are ignored.
-    const myVoteRespType: MessageType = this.state === 'StatePreCandidate' ? 'MsgPreVoteResp' : 'MsgVoteResp';
-    switch (m.type) {
-      case 'MsgProp':
-        throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
-      case 'MsgApp':
-        // Paper §5.2: a candidate hearing from a leader of its term steps down.
-        this.becomeFollower(m.term, m.from);
-        this.handleAppendEntries(m);
-        return;
-      case 'MsgHeartbeat':
-        this.becomeFollower(m.term, m.from);
-        this.handleHeartbeat(m);
-        return;
-      case 'MsgSnap':
-        this.becomeFollower(m.term, m.from);
-        this.handleSnapshot(m);
-        return;
-      case 'MsgTimeoutNow':
+      case 'MsgPreVote':
+        handleVoteRequest(this, m);
         return;
       default:
-        if (m.type !== myVoteRespType) return;
-        switch (this.poll(m.from, m.type, !m.reject)) {
-          case 'VoteWon':
-            if (this.state === 'StatePreCandidate') this.campaign('CampaignElection');
-            else {
-              this.becomeLeader();
-              this.bcastAppend();
-            }
-            return;
-          case 'VoteLost':
-            // A pre-candidate may have learnt of a higher term from a rejection: step() moved us
-            // there already; either way fall back to follower at our (possibly new) term.
-            this.becomeFollower(this.term, NONE);
-            return;
-          case 'VotePending':
-            return;
-        }
+        if (this.state === 'StateLeader') stepLeader(this, m);
+        else if (this.state === 'StateFollower') stepFollower(this, m);
+        else stepCandidate(this, m);
     }
-  }
-
-  private stepFollower(m: Message): void {
-    switch (m.type) {
-      case 'MsgProp':
-        if (this.lead === NONE) throw new ProposalDroppedError(`raft proposal dropped: ${this.id} has no leader at term ${this.term}`);
-        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
-        return;
-      case 'MsgApp':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleAppendEntries(m);
-        return;
-      case 'MsgHeartbeat':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleHeartbeat(m);
-        return;
-      case 'MsgSnap':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleSnapshot(m);
-        return;
-      case 'MsgTransferLeader':
-        if (this.lead === NONE) {
-          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping leader transfer msg`);
-          return;
-        }
-        this.send({ ...m, to: this.lead, term: 0 });
-        return;
-      case 'MsgTimeoutNow':
-        // Thesis §3.10: the leader handed over; campaign at once, without pre-vote, overriding leases.
-        if (this.promotable()) {
-          this.logger?.info(`${this.id} [term ${this.term}] received MsgTimeoutNow from ${m.from} and starts an election to get leadership.`);
-          this.hup('CampaignTransfer');
-        } else {
-          this.logger?.info(`${this.id} received MsgTimeoutNow from ${m.from} but is not promotable`);
-        }
-        return;
-      case 'MsgReadIndex':
-        if (this.lead === NONE) {
-          this.logger?.info(`${this.id} no leader at term ${this.term}; dropping index reading msg`);
-          return;
-        }
-        this.send({ ...m, to: this.lead, from: m.from === NONE ? this.id : m.from, term: 0 });
-        return;
-      case 'MsgReadIndexResp':
-        this.readStates.push({ index: m.index, requestCtx: m.context });
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** AppendEntries receiver (paper Figure 2, §5.3). */
-  private handleAppendEntries(m: Message): void {
-    if (m.index < this.raftLog.committed) {
-      // Everything up to our commit index matches already (Log Matching): say where we are.
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
-      return;
-    }
-    const lastNew = this.raftLog.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: lastNew }));
-      return;
-    }
-    // Reject, with a hint: the last index that could match, and its term, so the leader can skip
-    // whole terms (paper §5.3, the optimisation in the last paragraphs).
-    let hintIndex = Math.min(m.index, this.raftLog.lastIndex());
-    hintIndex = this.raftLog.findConflictByTerm(hintIndex, m.logTerm);
-    const hintTerm = this.raftLog.termOrZero(hintIndex);
-    this.logger?.debug?.(
-      `${this.id} [logterm: ${this.raftLog.termOrZero(m.index)}, index: ${m.index}] rejected MsgApp [logterm: ${m.logTerm}, index: ${m.index}] from ${m.from}`,
-    );
-    this.send(message({ type: 'MsgAppResp', to: m.from, index: m.index, reject: true, rejectHint: hintIndex, logTerm: hintTerm }));
-  }
-
-  private handleHeartbeat(m: Message): void {
-    this.raftLog.commitTo(m.commit);
-    this.send(message({ type: 'MsgHeartbeatResp', to: m.from, context: m.context }));
-  }
-
-  /** InstallSnapshot receiver (paper §7). */
-  private handleSnapshot(m: Message): void {
-    const s = m.snapshot;
-    if (s === undefined) throw new RaftInvariantError('MsgSnap without a snapshot');
-    if (this.restore(s)) {
-      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] restored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.lastIndex() }));
-    } else {
-      this.logger?.info(`${this.id} [commit: ${this.raftLog.committed}] ignored snapshot [index: ${s.metadata.index}, term: ${s.metadata.term}]`);
-      this.send(message({ type: 'MsgAppResp', to: m.from, index: this.raftLog.committed }));
-    }
-  }
-
-  /**
-   * Replaces the log by a snapshot, unless we already have everything it covers. A follower whose
-   * log holds the snapshot's last entry keeps its log and just commits (paper §7: "if the follower
-   * receives a snapshot that describes a prefix of its log, ... entries following it are retained").
-   *
-   * Unlike etcd, a snapshot whose configuration does not name this node is accepted: a node added
-   * after the leader's latest snapshot learns of itself from the entries that follow.
-   */
-  restore(s: Snapshot): boolean {
-    if (s.metadata.index <= this.raftLog.committed) return false;
-    if (this.state !== 'StateFollower') {
-      // Only a leader of our term sends snapshots: we must be a follower already (defensive, as etcd).
-      this.becomeFollower(this.term + 1, NONE);
-      return false;
-    }
-    if (this.raftLog.matchTerm(s.metadata.index, s.metadata.term)) {
-      this.raftLog.commitTo(s.metadata.index);
-      return false;
-    }
-    this.raftLog.restore(s);
-    this.prs.reset(s.metadata.confState, this.raftLog.lastIndex() + 1);
-    const self = this.prs.progress.get(this.id);
-    if (self !== undefined) self.maybeUpdate(self.next - 1);
-    this.isLearner = this.prs.learners.has(this.id);
-    return true;
   }
 
   /** Whether this node may become leader: a voter, with no snapshot waiting to be persisted. */
@@ -930,19 +373,19 @@ export class Raft {
           bestMatch = pr.match;
         }
       });
-      if (best !== NONE && bestMatch >= this.raftLog.committed) this.sendTimeoutNow(best);
+      if (best !== NONE && bestMatch >= this.raftLog.committed) sendTimeoutNow(this, best);
       this.logger?.info(`${this.id} removed from the configuration; stepping down`);
       this.becomeFollower(this.term, NONE);
       return cs;
     }
     if (this.prs.voters.size === 0) return cs;
     // Fewer voters may mean a lower quorum: more may be committed now.
-    if (this.maybeCommit()) {
-      this.releasePendingReadIndexMessages();
-      this.bcastAppend();
+    if (maybeCommit(this)) {
+      releasePendingReadIndexMessages(this);
+      bcastAppend(this);
     } else {
       this.prs.visit((id) => {
-        if (id !== this.id) this.maybeSendAppend(id, false);
+        if (id !== this.id) maybeSendAppend(this, id, false);
       });
     }
     if (this.leadTransferee !== NONE && !this.prs.voters.has(this.leadTransferee)) this.abortLeaderTransfer();
@@ -958,42 +401,7 @@ export class Raft {
     this.vote = hs.vote;
   }
 
-  private sendTimeoutNow(to: NodeId): void {
-    this.send(message({ type: 'MsgTimeoutNow', to }));
-  }
-
   abortLeaderTransfer(): void {
     this.leadTransferee = NONE;
-  }
-
-  private committedEntryInCurrentTerm(): boolean {
-    return this.raftLog.termOrZero(this.raftLog.committed) === this.term;
-  }
-
-  private releasePendingReadIndexMessages(): void {
-    if (this.pendingReadIndexMessages.length === 0 || !this.committedEntryInCurrentTerm()) return;
-    const msgs = this.pendingReadIndexMessages;
-    this.pendingReadIndexMessages = [];
-    for (const m of msgs) this.sendMsgReadIndexResponse(m);
-  }
-
-  /** Step 2 of thesis §6.4: record the commit index, confirm leadership with a heartbeat round. */
-  private sendMsgReadIndexResponse(m: Message): void {
-    this.readOnly.addRequest(this.raftLog.committed, m);
-    this.readOnly.recvAck(this.id, m.context);
-    // Batching: an ack of the newest context confirms every request queued before it, so a
-    // read heartbeat still in the outbox is replaced rather than joined: one round serves all
-    // the requests that arrived within one Ready.
-    this.msgs = this.msgs.filter((x) => !(x.type === 'MsgHeartbeat' && x.context !== ''));
-    this.bcastHeartbeatWithCtx(m.context);
-  }
-
-  /** Answers a confirmed read: locally as a ReadState, or to the follower that forwarded it. */
-  private responseToReadIndexReq(req: Message, readIndex: number): void {
-    if (req.from === NONE || req.from === this.id) {
-      this.readStates.push({ index: readIndex, requestCtx: req.context });
-      return;
-    }
-    this.send(message({ type: 'MsgReadIndexResp', to: req.from, index: readIndex, context: req.context }));
   }
 }
