@@ -18,3 +18,20 @@ export {
   WatcherDuplicateIdError,
   WatcherNotExistError,
 } from './errors.ts';
+export {
+  ROW_OVERHEAD_BYTES,
+  rowKeyValue,
+  rowSize,
+  type Backend,
+  type KeyRow,
+  type KeyRowHead,
+  type MetaName,
+  type RevisionSpan,
+} from './backend.ts';
+export type { LeaseAttachments } from './store-state.ts';
+export type { RangeOptions, RangeResult, ReadView, TxnRead, TxnWrite, WriteView } from './kv-store-txn.ts';
+export { DEFAULT_COMPACTION_BATCH_LIMIT } from './kv-store-compaction.ts';
+export { KVStore, type KVStoreOptions } from './kv-store.ts';
+export type { HashResult } from './hash.ts';
+export { crc32c } from './crc32c.ts';
+export { marshalKeyValue } from './kv-marshal.ts';
