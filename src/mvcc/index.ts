@@ -35,3 +35,20 @@ export { KVStore, type KVStoreOptions } from './kv-store.ts';
 export type { HashResult } from './hash.ts';
 export { crc32c } from './crc32c.ts';
 export { marshalKeyValue } from './kv-marshal.ts';
+export {
+  MAX_WATCHERS_PER_SYNC,
+  SYNC_BATCH_ROWS,
+  WatchableStore,
+  type WatchableStoreOptions,
+} from './watchable-store.ts';
+export { WATCH_BATCH_MAX_REVS } from './watcher-group.ts';
+export type { EventFilter, Watcher, WatcherResponse, WatcherSink, WatchId } from './watcher.ts';
+export {
+  AUTO_WATCH_ID,
+  INVALID_WATCH_ID,
+  WatchStream,
+  type WatchCreateRequest,
+  type WatchFilterType,
+  type WatchStreamResponse,
+  type WatchStreamSink,
+} from './watch-stream.ts';

@@ -78,6 +78,16 @@ export class MemoryBackend implements Backend {
     return this.bytes + metaBytes;
   }
 
+  /**
+   * Takes over another backend's contents, as a member installing a snapshot rewrites its tables
+   * (then `restore()` rebuilds the store on top).
+   */
+  replaceWith(other: MemoryBackend): void {
+    this.rows = other.rows.clone();
+    this.meta = new Map(other.meta);
+    this.bytes = other.bytes;
+  }
+
   /** Rows held (tests). */
   get rowCount(): number {
     return this.rows.size;
