@@ -9,7 +9,7 @@ import ts from 'typescript';
 export const LAYERS: Record<string, { folders: string[]; packages: string[] }> = {
   raft: { folders: [], packages: [] },
   store: { folders: [], packages: [] },
-  mvcc: { folders: [], packages: [] },
+  mvcc: { folders: [], packages: ['sorted-btree'] },
   lease: { folders: [], packages: [] },
   auth: { folders: [], packages: [] },
   server: { folders: ['raft', 'store', 'mvcc', 'lease', 'auth'], packages: [] },
