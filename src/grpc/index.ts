@@ -1,0 +1,2 @@
+/** The gRPC front of etcd's v3 API, translating to the v3 JSON gateway (DESIGN.md §9). */
+export { createEtcdGrpcServer, type EtcdGrpcOptions, type EtcdGrpcServer } from './server.ts';
