@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MEMBERS, startLocalCluster, waitForLeader } from './local-cluster.ts';
 import { memberCommand } from './member-cli.ts';
+import { proxyCommand } from './proxy.ts';
 
 const USAGE = `usage: edgecd <command> [flags]
 
 commands:
   start   run a local 3-member cluster; the front door is http://127.0.0.1:2379
   member  start, wipe or inspect a member of the running cluster ('edgecd member' for help)
+  proxy   serve etcd's gRPC API here, translating to a v3 gateway ('edgecd proxy --help')
 
 start flags (named as etcd's where etcd has one):
   --data-dir DIR                where members persist (default ./.edgecd)
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'member':
       return memberCommand(rest);
+    case 'proxy':
+      return proxyCommand(rest);
     default:
       process.stderr.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
