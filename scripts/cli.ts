@@ -68,7 +68,7 @@ async function start(argv: string[]): Promise<number> {
     initialClusterToken: values['initial-cluster-token'],
   });
   const leader = await waitForLeader(cluster).catch(() => '(none yet)');
-  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`];
+  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`, `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`];
   for (const m of cluster.members) {
     const status = await cluster.status(m.name);
     lines.push(`  ${m.name}  id=${status.id ?? '?'}  client=${m.clientURL}  peer=${m.peerURL}${m.name === leader ? '  (leader)' : ''}`);
