@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MEMBERS, startLocalCluster, waitForLeader } from './local-cluster.ts';
 import { memberCommand } from './member-cli.ts';
+import { proxyCommand } from './proxy.ts';
 
 const USAGE = `usage: edgecd <command> [flags]
 
 commands:
   start   run a local 3-member cluster; the front door is http://127.0.0.1:2379
   member  start, wipe or inspect a member of the running cluster ('edgecd member' for help)
+  proxy   serve etcd's gRPC API here, translating to a v3 gateway ('edgecd proxy --help')
 
 start flags (named as etcd's where etcd has one):
   --data-dir DIR                where members persist (default ./.edgecd)
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'member':
       return memberCommand(rest);
+    case 'proxy':
+      return proxyCommand(rest);
     default:
       process.stderr.write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -64,7 +68,7 @@ async function start(argv: string[]): Promise<number> {
     initialClusterToken: values['initial-cluster-token'],
   });
   const leader = await waitForLeader(cluster).catch(() => '(none yet)');
-  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`];
+  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`, `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`];
   for (const m of cluster.members) {
     const status = await cluster.status(m.name);
     lines.push(`  ${m.name}  id=${status.id ?? '?'}  client=${m.clientURL}  peer=${m.peerURL}${m.name === leader ? '  (leader)' : ''}`);

@@ -2,6 +2,8 @@ import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle.ts';
 import { serveControl } from './control.ts';
+import { freePort } from './free-port.ts';
+import { createEtcdGrpcServer, listenSniffing, type EtcdGrpcServer, type SniffingListener } from '../src/grpc/index.ts';
 
 /** Pinned with wrangler.toml's `compatibility_date` and `compatibility_flags`. */
 export const COMPATIBILITY_DATE = '2026-04-26';
@@ -62,10 +64,12 @@ export const DEFAULT_MEMBERS = [
 ];
 
 /**
- * Hosts the worker and its Member objects in workerd through Miniflare's Node API. Every port is
- * a direct workerd socket (`unsafeDirectSockets`): no Node proxy sits in the request path. The
- * front door routes to the leader; each member's own port is served by that member, as etcd's
- * client URLs are.
+ * Hosts the worker and its Member objects in workerd through Miniflare's Node API. The front
+ * door routes to the leader; each member's own port is served by that member, as etcd's client
+ * URLs are. Each public port is a Node listener that serves both APIs as etcd's client port does:
+ * a connection opening with the HTTP/2 preface goes to a gRPC server (src/grpc) translating to
+ * the v3 gateway behind that same port, anything else is piped to workerd's direct socket
+ * (`unsafeDirectSockets`) on an internal loopback port.
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const dataDir = resolve(options.dataDir);
@@ -77,6 +81,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     peerURL: `http://${m.name}:2380`,
   }));
   const scriptPath = await bundleWorker(join(dataDir, 'build'));
+  // workerd's own sockets, behind the public ports' listeners.
+  const internalPort = new Map<number, number>();
+  for (const port of [options.port, ...memberPorts.map((m) => m.port)]) internalPort.set(port, await freePort(host));
   const bindings: Record<string, string> = {
     INITIAL_CLUSTER: members.map((m) => `${m.name}=${m.peerURL}`).join(','),
     INITIAL_CLUSTER_TOKEN: options.initialClusterToken ?? 'edgecd-cluster',
@@ -103,7 +110,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ...script,
       durableObjects: { MEMBER: { className: 'Member', useSQLite: true } },
       bindings,
-      unsafeDirectSockets: [{ host, port: options.port }],
+      unsafeDirectSockets: [{ host, port: internalPort.get(options.port)! }],
     },
     // One small worker per member's own client port, bound to the same Member objects.
     ...memberPorts.map((m) => ({
@@ -111,7 +118,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       ...script,
       durableObjects: { MEMBER: { className: 'Member', scriptName: 'edgecd', useSQLite: true } },
       bindings: { ...bindings, SERVE_MEMBER: m.name },
-      unsafeDirectSockets: [{ host, port: m.port }],
+      unsafeDirectSockets: [{ host, port: internalPort.get(m.port)! }],
     })),
   ];
   const mf = new Miniflare({
@@ -121,6 +128,20 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     workers,
   });
   await mf.ready;
+  const grpcServers: EtcdGrpcServer[] = [];
+  const listeners: SniffingListener[] = [];
+  try {
+    for (const [port, internal] of internalPort) {
+      // On 2379 the gRPC server translates to the front door; on a member's port, to that member.
+      const grpc = createEtcdGrpcServer({ endpoint: `http://${host}:${internal}` });
+      grpcServers.push(grpc);
+      listeners.push(await listenSniffing({ host, port, grpc, httpTarget: { host, port: internal } }));
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await mf.dispose();
+    throw error;
+  }
   const namespace = await mf.getDurableObjectNamespace('MEMBER', 'edgecd');
   const call = (name: string, path: string, body = '{}') =>
     namespace.get(namespace.idFromName(name)).fetch(`http://member${path}`, { method: 'POST', headers: { 'X-Edgecd-Member': name }, body });
@@ -143,6 +164,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     },
     stop: async () => {
       control.close();
+      await Promise.all(listeners.map((l) => l.close()));
+      for (const grpc of grpcServers) {
+        grpc.server.forceShutdown();
+        grpc.gateway.close();
+      }
       await mf.dispose();
     },
   };

@@ -17,7 +17,7 @@ export const LAYERS: Record<string, { folders: string[]; packages: string[] }> =
   member: { folders: ['server', 'http', 'raft', 'mvcc', 'lease'], packages: ['cloudflare:workers'] },
   worker: { folders: ['http', 'member'], packages: ['hono', 'cloudflare:workers'] },
   // Node only (DESIGN.md §9): the gRPC services translate to the v3 HTTP API; wire types only.
-  grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream'] },
+  grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream', 'ws'] },
 };
 
 /** The deterministic core: no clocks, randomness, timers, network, console or process. */
