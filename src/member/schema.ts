@@ -43,6 +43,24 @@ const MIGRATIONS: readonly string[] = [
      ttl INTEGER NOT NULL,
      remaining_ttl INTEGER NOT NULL
    );`,
+  // 3: the v3 store's buckets (etcd's bbolt "key" and "meta"; src/member/sqlite-mvcc-backend.ts).
+  // rev is etcd's 17-byte revision key (big-endian main, '_', sub), so BLOB order is revision
+  // order; keys and values are BLOBs (exact bytes, compared with memcmp); lease IDs are int64 as
+  // decimal TEXT.
+  `CREATE TABLE mvcc_key (
+     rev BLOB PRIMARY KEY,
+     tombstone INTEGER NOT NULL,
+     key BLOB NOT NULL,
+     value BLOB NOT NULL,
+     create_revision INTEGER NOT NULL,
+     mod_revision INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     lease TEXT NOT NULL
+   );
+   CREATE TABLE mvcc_meta (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {

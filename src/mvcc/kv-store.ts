@@ -194,18 +194,20 @@ export class KVStore {
     this.compaction = undefined;
     const restored = restoreIndex(backend, this.state.index);
     const finished = Number(backend.getMeta('finishedCompactRev') ?? -1);
-    let scheduled = Number(backend.getMeta('scheduledCompactRev') ?? 0);
+    const scheduledMeta = backend.getMeta('scheduledCompactRev');
     this.state.compactMainRev = finished;
     // Rows up to a compaction may all be gone (a tombstone at the compacted revision is deleted
     // too): the revision is then the compacted one, not the last row's.
     this.state.currentRev = Math.max(restored.currentRev, finished);
-    if (scheduled <= finished) scheduled = 0;
     this.consistentIdx = Number(backend.getMeta('consistent_index') ?? 0);
     for (const ki of this.state.index.keyIndexes()) {
       if (ki.lease !== NO_LEASE) this.state.attach(ki.lease, ki.key);
     }
-    // A compaction that was scheduled but not finished resumes (etcd's `compactLockfree`).
-    if (scheduled !== 0 && scheduled <= this.state.currentRev) {
+    // A compaction that was scheduled but not finished resumes (etcd's `compactLockfree`). etcd
+    // reads an absent and a 0 scheduled revision alike, so an unfinished compaction at 0 is
+    // forgotten by a restart there; here a written 0 resumes like any other revision.
+    const scheduled = scheduledMeta === undefined ? undefined : Number(scheduledMeta);
+    if (scheduled !== undefined && scheduled > finished && scheduled <= this.state.currentRev) {
       this.state.compactMainRev = scheduled;
       this.scheduleCompaction(scheduled);
     }

@@ -69,6 +69,13 @@ export class WatchableStore extends KVStore {
     if (this.synced.has(w)) w.send({ watchId: w.id, events: [], revision: this.rev(), compactRevision: 0 });
   }
 
+  /** Which group holds a watcher; 'gone' once cancelled or removed by compaction. */
+  watcherState(w: Watcher): 'synced' | 'unsynced' | 'victim' | 'gone' {
+    if (this.synced.has(w)) return 'synced';
+    if (this.unsynced.has(w)) return 'unsynced';
+    return this.victims.some((batch) => batch.has(w)) ? 'victim' : 'gone';
+  }
+
   /** How many watchers each group holds (diagnostics, tests). */
   watcherCounts(): { synced: number; unsynced: number; victims: number } {
     let victims = 0;
@@ -95,6 +102,12 @@ export class WatchableStore extends KVStore {
     const victims: WatcherBatch = new Map();
     const caughtUp = upTo > curRev;
     for (const w of chosen) {
+      // Ahead of the store (moved here by a restore): nothing to read, it waits for its revision.
+      // etcd lowers such a watcher's minRev to the current revision + 1; its start is kept here.
+      if (w.minRev > curRev) {
+        this.moveToSynced(w);
+        continue;
+      }
       // A watcher past what this step read waits for a later one.
       if (!caughtUp && w.minRev >= upTo) continue;
       w.minRev = upTo;
