@@ -7,7 +7,19 @@ import { parseFaultPlan } from './faults.ts';
 import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
 import { migrate } from './schema.ts';
 import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
+import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
+import { SqliteLeaseStore } from './sqlite-lease-store.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
+import { SqliteMvccBackend } from './sqlite-mvcc-backend.ts';
+import {
+  leaderLeases,
+  LEASE_RENEW_PATH,
+  LEASE_TTL_PATH,
+  pullSnapshotRows,
+  serveLeaseRequest,
+  serveSnapshotRows,
+  SNAPSHOT_ROWS_PATH,
+} from './v3-peers.ts';
 
 /** Header the front door puts on what it forwards: a member that is not the leader says so. */
 export const FRONT_DOOR_HEADER = 'X-Edgecd-Front-Door';
@@ -41,6 +53,9 @@ export class Member extends DurableObject<MemberEnv> {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private transport: StubPeerTransport | undefined;
   private readyLoopRunning = false;
+  private pullingSnapshot = false;
+  /** The v3 key bucket of the running server (its snapshot staging is used before a step). */
+  private mvcc: SqliteMvccBackend | undefined;
 
   constructor(ctx: DurableObjectState, env: MemberEnv) {
     super(ctx, env);
@@ -58,6 +73,10 @@ export class Member extends DurableObject<MemberEnv> {
     if (pathname === '/admin/faults') return this.setFaults(await request.json());
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (pathname === '/raft') return this.receiveRaft(request, server);
+    if (pathname === SNAPSHOT_ROWS_PATH && server !== undefined) return serveSnapshotRows(request, server);
+    if ((pathname === LEASE_RENEW_PATH || pathname === LEASE_TTL_PATH) && server !== undefined) {
+      return serveLeaseRequest(request, pathname, server);
+    }
     if (pathname.startsWith('/admin/')) return this.admin(pathname, server);
     // The front door wants the leader: any other member, running or not (wiped, removed, never
     // joined), names the leader it knows ('' for none) and the front door tries again.
@@ -151,9 +170,17 @@ export class Member extends DurableObject<MemberEnv> {
   }
 
   private start(identity: Identity): EtcdServer {
+    const sql = this.ctx.storage.sql;
+    const mvcc = (this.mvcc = new SqliteMvccBackend(sql));
     const server: EtcdServer = new EtcdServer({
       id: identity.id,
       name: identity.name,
+      clusterId: identity.clusterId,
+      v3: { kv: mvcc, staging: mvcc.staging, leases: new SqliteLeaseStore(sql), alarms: new SqliteAlarmBackend(sql) },
+      leaderLeases: (leaderId) => {
+        const peerURL = server.cluster.member(leaderId)?.peerURLs[0];
+        return peerURL === undefined ? undefined : leaderLeases((name) => this.stub(name), memberNameOfPeerURL(peerURL));
+      },
       clientURLs: this.config.clientURLs.get(identity.name) ?? (this.config.publicURL === undefined ? [] : [this.config.publicURL]),
       tickMs: this.config.heartbeatMs,
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
@@ -249,12 +276,39 @@ export class Member extends DurableObject<MemberEnv> {
     if (messages.some((m) => server.cluster.isRemoved(m.from))) {
       return new Response('the member has been permanently removed from the cluster', { status: 410 });
     }
-    for (const m of messages) server.step(m);
+    for (const m of messages) {
+      const revision = server.snapshotToFetch(m);
+      if (revision !== undefined && !(await this.stageSnapshot(server, m, revision))) continue;
+      server.step(m);
+    }
     // Answer with what this turn has for the sender (its acknowledgements), in this response.
     const sender = request.headers.get(FROM_HEADER);
     const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.readyTurnNow(server));
     this.startReadyLoop();
     return replies.length === 0 ? new Response(null, { status: 204 }) : Response.json(replies);
+  }
+
+  /**
+   * Before a snapshot message is stepped, its v3 rows come from the member that sent it. One pull
+   * at a time: a snapshot the leader sends again meanwhile is dropped (it resends until acked).
+   */
+  private async stageSnapshot(server: EtcdServer, message: Message, revision: number): Promise<boolean> {
+    const sender = server.cluster.member(message.from)?.peerURLs[0] ?? this.identity?.peers[message.from];
+    if (this.pullingSnapshot || sender === undefined) return false;
+    this.pullingSnapshot = true;
+    try {
+      await pullSnapshotRows((name) => this.stub(name), memberNameOfPeerURL(sender), revision, this.mvcc!.staging);
+      return true;
+    } catch (error) {
+      console.warn(JSON.stringify({ level: 'warn', member: this.identity?.name, msg: 'failed to receive a snapshot\'s rows', error: String(error) }));
+      return false;
+    } finally {
+      this.pullingSnapshot = false;
+    }
+  }
+
+  private stub(name: string): DurableObjectStub {
+    return this.env.MEMBER.get(this.env.MEMBER.idFromName(name));
   }
 
   private admin(path: string, server: EtcdServer | undefined): Response {

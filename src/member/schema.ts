@@ -61,6 +61,24 @@ const MIGRATIONS: readonly string[] = [
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`,
+  // 4: the v3 alarms (etcd's alarm bucket): one row per raised alarm and member.
+  `CREATE TABLE alarm (
+     member_id TEXT NOT NULL,
+     alarm TEXT NOT NULL,
+     PRIMARY KEY (member_id, alarm)
+   );`,
+  // 5: the key rows of a snapshot being received from a peer, installed over mvcc_key in the
+  // turn that applies the snapshot (src/member/sqlite-snapshot-staging.ts).
+  `CREATE TABLE mvcc_key_staging (
+     rev BLOB PRIMARY KEY,
+     tombstone INTEGER NOT NULL,
+     key BLOB NOT NULL,
+     value BLOB NOT NULL,
+     create_revision INTEGER NOT NULL,
+     mod_revision INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     lease TEXT NOT NULL
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {

@@ -10,6 +10,7 @@ import {
   type Revision,
   type RevisionSpan,
 } from '../mvcc/index.ts';
+import type { SnapshotStaging } from '../server/index.ts';
 import { migrate } from './schema.ts';
 
 /** DO SQL binds at most 100 parameters per statement. */
@@ -58,16 +59,40 @@ export class SqliteMvccBackend implements Backend {
 
   constructor(private readonly sql: SqlStorage) {
     migrate(sql);
-    const totals = sql
-      .exec<{ n: number; bytes: number }>('SELECT COUNT(*) AS n, COALESCE(SUM(length(key) + length(value)), 0) AS bytes FROM mvcc_key')
-      .one();
-    this.bytes = totals.bytes + rowSize(0, 0) * totals.n;
+    this.bytes = this.countBytes();
     for (const { name, value } of sql.exec<{ name: string; value: string }>('SELECT name, value FROM mvcc_meta')) {
       this.meta.set(name as MetaName, value);
     }
   }
 
   putKeyRows(rows: readonly KeyRow[]): void {
+    this.insertRows('mvcc_key', rows);
+    for (const r of rows) this.bytes += rowSize(r.key.length, r.value.length);
+  }
+
+  /**
+   * The rows of a snapshot being received (`SnapshotStaging`): collected beside the live bucket
+   * over many requests, swapped in by `install` in the turn that applies the snapshot.
+   */
+  readonly staging: SnapshotStaging = {
+    clear: () => void this.sql.exec('DELETE FROM mvcc_key_staging'),
+    add: (rows) => this.insertRows('mvcc_key_staging', rows),
+    install: () => {
+      this.sql.exec('DELETE FROM mvcc_key');
+      this.sql.exec('INSERT INTO mvcc_key SELECT * FROM mvcc_key_staging');
+      this.sql.exec('DELETE FROM mvcc_key_staging');
+      this.bytes = this.countBytes();
+    },
+  };
+
+  private countBytes(): number {
+    const totals = this.sql
+      .exec<{ n: number; bytes: number }>('SELECT COUNT(*) AS n, COALESCE(SUM(length(key) + length(value)), 0) AS bytes FROM mvcc_key')
+      .one();
+    return totals.bytes + rowSize(0, 0) * totals.n;
+  }
+
+  private insertRows(table: 'mvcc_key' | 'mvcc_key_staging', rows: readonly KeyRow[]): void {
     for (const row of rows) {
       if (row.key.length + row.value.length > MAX_ROW_BYTES) {
         throw new Error(`mvcc backend: a row of ${row.key.length + row.value.length} bytes exceeds the ${MAX_ROW_BYTES}-byte row cap`);
@@ -76,7 +101,7 @@ export class SqliteMvccBackend implements Backend {
     for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
       const batch = rows.slice(at, at + ROWS_PER_INSERT);
       this.sql.exec(
-        `INSERT INTO mvcc_key (rev, tombstone, key, value, create_revision, mod_revision, version, lease) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO ${table} (rev, tombstone, key, value, create_revision, mod_revision, version, lease) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         ...batch.flatMap((r) => [
           toBlob(revisionKey(r)),
           r.tombstone ? 1 : 0,
@@ -89,7 +114,6 @@ export class SqliteMvccBackend implements Backend {
         ]),
       );
     }
-    for (const r of rows) this.bytes += rowSize(r.key.length, r.value.length);
   }
 
   getKeyRows(revisions: readonly Revision[]): (KeyRow | undefined)[] {

@@ -2,6 +2,7 @@ import type { Event, Store, TTLOptions } from '../store/index.ts';
 import { CLUSTER_VERSION_KEY, MEMBER_ATTRIBUTES_PATH, MEMBER_RAFT_ATTRIBUTES_PATH, type RaftCluster } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { V2Request } from './request.ts';
+import type { V3Result } from './v3/apply-v3.ts';
 
 /**
  * An applied request's outcome: its event, or the store's error (a refusal is a result too: every
@@ -10,6 +11,8 @@ import type { V2Request } from './request.ts';
 export interface ApplyResult {
   event?: Event;
   error?: Error;
+  /** A v3 request's outcome (its response or rpctypes error). */
+  v3?: V3Result;
 }
 
 /**

@@ -3,84 +3,40 @@ import {
   type ConfChange,
   type ConfState,
   type Entry,
-  type HardState,
   type Message,
-  type Ready,
   type Snapshot,
   type SoftState,
 } from '../raft/index.ts';
-import { nodeFootprint, Store, type Event, type Watcher } from '../store/index.ts';
-import { AppliedRequests } from './applied-requests.ts';
-import { applyV2Request, type ApplyResult } from './apply-v2.ts';
-import { RaftCluster, type Member, type MemberContext } from './cluster.ts';
+import type { KeyRow } from '../mvcc/index.ts';
+import { nodeFootprint, type Event, type Store, type Watcher } from '../store/index.ts';
+import type { ApplyResult } from './apply-v2.ts';
+import type { Member, MemberContext, RaftCluster } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { MemberId } from './member-id.ts';
 import { Membership } from './membership.ts';
-import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
+import type { LogStore } from './ports.ts';
 import { Proposals } from './proposals.ts';
+import { RaftPersistence } from './raft-persistence.ts';
 import { ReadIndexBatcher } from './read-index.ts';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-payload.ts';
 import { appendSize, LeaderStats, ServerStats, type LeaderStatsJSON, type SelfStatsJSON } from './stats.ts';
-import { decodeRequest, encodeRequest, newRequest, type V2Request } from './request.ts';
-
-/** The cluster version a leader records once its cluster is up (etcd 3.4 decides "3.4.0"). */
-export const CLUSTER_VERSION = '3.4.0';
-
-export interface ServerOptions {
-  id: MemberId;
-  name: string;
-  clientURLs: string[];
-  /** etcd's `--heartbeat-interval` in ms: the period at which the host calls `tick()`. */
-  tickMs: number;
-  /** etcd's `--election-timeout` in ticks. */
-  electionTicks: number;
-  /** etcd's `--snapshot-count`: applied entries between snapshots. */
-  snapshotCount: number;
-  /**
-   * etcd's `--quota-backend-bytes`, for the memory a member's store may hold: a write that would
-   * take the store past it is refused (`etcdserver: no space`, as etcd v3 refuses writes past its
-   * quota); deletes are always accepted, so space can be freed. 0 = no quota.
-   */
-  quotaBytes?: number;
-  logStore: LogStore;
-  transport: PeerTransport<Message>;
-  clock: Clock;
-  /** Seeded randomness for Raft's election jitter. */
-  random: () => number;
-  /**
-   * Called when Raft has new work outside the host's own calls (a client's proposal or read):
-   * the host should run the ready loop soon. Without it a request would wait for the next tick.
-   */
-  wake?: () => void;
-  /**
-   * etcd's `--initial-election-tick-advance` (on by default in etcd 3.4): a starting member
-   * fast-forwards its election clock to one tick before its timeout, so a new cluster elects its
-   * first leader in about a heartbeat instead of a whole election timeout. Randomization stays.
-   */
-  initialElectionTickAdvance?: boolean;
-  logger?: Logger;
-}
-
-export interface ServerResponse {
-  event?: Event;
-  watcher?: Watcher;
-  /** `X-Raft-Index`: the commit index. */
-  index: number;
-  /** `X-Raft-Term`. */
-  term: number;
-}
-
-/** etcd's `SyncTicker`: while keys with a TTL exist the leader proposes a SYNC every 500 ms. */
-const SYNC_INTERVAL_MS = 500;
-/** etcd's request timeout: 5 s plus two election timeouts. */
-const REQUEST_TIMEOUT_BASE_MS = 5_000;
-/** etcd's `--max-request-bytes` default (1.5 MiB): a larger request is refused, not written. */
-export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
-/** Entries kept behind a snapshot so a slightly lagging follower catches up from the log. */
-const CATCH_UP_ENTRIES = 5_000;
-/** Raft message size cap (etcd: 1 MiB) and in-flight window (etcd: 256 messages). */
-const MAX_SIZE_PER_MSG = 1024 * 1024;
-const MAX_INFLIGHT_MSGS = 256;
+import { encodeRequest, newRequest, type V2Request } from './request.ts';
+import { StateMachines } from './state-machines.ts';
+import type { V3Api } from './v3/api.ts';
+import type { V3Result } from './v3/apply-v3.ts';
+import { Rpc } from './v3/errors.ts';
+import { encodeV3Request, type V3Operation } from './v3/v3-request.ts';
+import type { V3State } from './v3/v3-state.ts';
+import {
+  CLUSTER_VERSION,
+  MAX_APPLY_LAG,
+  MAX_INFLIGHT_MSGS,
+  MAX_REQUEST_BYTES,
+  MAX_SIZE_PER_MSG,
+  REQUEST_TIMEOUT_BASE_MS,
+  SYNC_INTERVAL_MS,
+  type ServerOptions,
+  type ServerResponse,
+} from './server-options.ts';
 
 /**
  * One etcd member's brain: a Raft node, the v2 store it applies the log to, the cluster
@@ -90,12 +46,10 @@ const MAX_INFLIGHT_MSGS = 256;
  * resolve, advance) until it returns false.
  */
 export class EtcdServer {
-  readonly store: Store;
-  readonly cluster: RaftCluster;
+  private readonly machines: StateMachines;
   private readonly node: RawNode;
   private readonly proposals: Proposals;
   private readonly membership: Membership;
-  private readonly applied = new AppliedRequests();
   private readonly reads: ReadIndexBatcher;
   private readonly requestTimeoutTicks: number;
   private readonly syncTicks: number;
@@ -106,10 +60,8 @@ export class EtcdServer {
   private ticks = 0;
   private inTurn = false;
   /** The hard state last written, and a newer one that only moved the commit index (see `persisted`). */
-  private persistedHardState: HardState;
-  private unpersistedHardState: HardState | undefined;
+  private readonly persistence: RaftPersistence;
   private appliedIndex = 0;
-  private snapshotIndex = 0;
   private confState: ConfState = { voters: [], learners: [] };
   private term = 0;
   private commitIndex = 0;
@@ -118,16 +70,35 @@ export class EtcdServer {
   private removed = false;
 
   constructor(private readonly options: ServerOptions) {
-    // `/0` holds the membership, `/1` the users' keys (etcd's StoreClusterPrefix, StoreKeysPrefix).
-    this.store = new Store({ clock: options.clock, namespaces: ['/0', '/1'] });
-    this.cluster = new RaftCluster(this.store);
+    this.machines = new StateMachines(options.clock, options.v3, {
+      memberId: options.id,
+      tickMs: options.tickMs,
+      electionTicks: options.electionTicks,
+      startMs: options.clock.now(),
+      ...(options.progressNotifyMs === undefined ? {} : { progressNotifyMs: options.progressNotifyMs }),
+    }, {
+      memberId: options.id,
+      quotaBytes: options.v3QuotaBytes ?? 0,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+      header: (revision) => ({ clusterId: options.clusterId, memberId: options.id, revision: revision ?? this.v3State.kv.rev(), raftTerm: this.term }),
+      propose: (op, context) => this.proposeV3(op, context?.requestId),
+      linearizableRead: () => this.readIndex(),
+      raftStatus: () => this.raftStatus,
+      nowMs: () => options.clock.now(),
+      leaderLeases: () => (this.leaderId === '' ? undefined : options.leaderLeases?.(this.leaderId)),
+      members: () => this.cluster.list(),
+      addMember: (peerURLs, nowMs) => this.membership.addMember(peerURLs, nowMs),
+      removeMember: (id) => this.membership.removeMember(id),
+      updateMember: (id, peerURLs) => this.membership.updateMember(id, peerURLs),
+    });
     this.requestTimeoutTicks = Math.ceil((REQUEST_TIMEOUT_BASE_MS + 2 * options.electionTicks * options.tickMs) / options.tickMs);
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
     this.serverStats = new ServerStats(options.name, options.id, options.clock.now());
     this.leaderStats = new LeaderStats(options.id);
 
+    this.persistence = new RaftPersistence(options.logStore, options.snapshotCount);
     const snapshot = options.logStore.snapshot();
-    if (snapshot.metadata.index > 0) this.restore(snapshot);
+    if (snapshot.metadata.index > 0) this.restore(snapshot, false);
     this.node = new RawNode({
       id: options.id,
       electionTick: options.electionTicks,
@@ -171,7 +142,24 @@ export class EtcdServer {
     const { hardState } = options.logStore.initialState();
     this.term = hardState.term;
     this.commitIndex = hardState.commit;
-    this.persistedHardState = hardState;
+  }
+
+  /** The v2 store (membership under `/0`, users' keys under `/1`). */
+  get store(): Store {
+    return this.machines.store;
+  }
+
+  get cluster(): RaftCluster {
+    return this.machines.cluster;
+  }
+
+  /** The member's v3 API (etcd's v3 server), served from the same log as the v2 API. */
+  get v3(): V3Api {
+    return this.v3State.api;
+  }
+
+  private get v3State(): V3State {
+    return this.machines.v3;
   }
 
   /**
@@ -199,6 +187,9 @@ export class EtcdServer {
     const timeout = new ServerError(this.leaderId === '' ? ServerError.TimeoutDueToLeaderFail : ServerError.Timeout);
     this.proposals.expire(this.ticks, timeout);
     this.reads.onTick(this.ticks, timeout);
+    this.v3State.onTick(this.ticks, this.isLeader, this.options.clock.now(), (id) =>
+      this.proposals.proposeUnwaited(encodeV3Request({ id: this.proposals.nextId(), op: { leaseRevoke: { id } } })),
+    );
   }
 
   step(message: Message): void {
@@ -221,11 +212,7 @@ export class EtcdServer {
         }
         return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
       case 'QGET':
-      {
-        const ready = this.reads.read(this.ticks + this.requestTimeoutTicks);
-        this.reads.kick(this.ticks);
-        await ready;
-      }
+        await this.readIndex();
         return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
       default: {
         if (this.wouldExceedQuota(request)) throw new ServerError(ServerError.NoSpace);
@@ -282,25 +269,25 @@ export class EtcdServer {
     if (rd.hardState !== undefined) {
       this.term = rd.hardState.term;
       this.commitIndex = rd.hardState.commit;
-      this.unpersistedHardState = rd.hardState;
     }
     // A leader's replication goes out before its own write (thesis §10.2.1): the followers
     // persist in parallel with it. Safe because the leader counts itself towards a commit only
     // in a later turn, after this write; on Durable Objects a message sent after the write
     // would also wait for it to be durable (the output gate).
     this.countAppends(rd.messages);
+    for (const m of rd.messages) if (m.type === 'MsgSnap') m.snapshot = this.mergedSnapshot();
     this.options.transport.send(rd.messages);
-    const update = this.persisted(rd);
-    if (update !== undefined) this.options.logStore.save(update);
-    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot);
+    this.persistence.save(rd);
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > 0) this.restore(rd.snapshot, true);
     this.countAppends(rd.messagesAfterPersist);
     this.options.transport.send(rd.messagesAfterPersist);
     for (const entry of rd.committedEntries) this.applyEntry(entry);
+    this.machines.endTurn(this.appliedIndex);
     for (const rs of rd.readStates) this.reads.onReadState(rs.requestCtx, rs.index);
     this.node.advance(rd);
     this.reads.release(this.appliedIndex, this.ticks);
     this.reads.kick(this.ticks);
-    this.maybeSnapshot();
+    this.persistence.maybeSnapshot(this.appliedIndex, this.confState, () => this.machines.snapshotData());
     return true;
   }
 
@@ -361,31 +348,29 @@ export class EtcdServer {
     }
   }
 
-  /**
-   * What a Ready asks to be made durable, less a commit index on its own. The commit index is
-   * volatile state (Raft paper, Figure 2): losing it loses nothing, a restarted member learns it
-   * again. Writing it alone would cost a durable write per round, and on Durable Objects the
-   * output gate would hold every answer of that turn (acknowledgements, client responses) until
-   * it is on disk. So it is written with the next entries, term or vote instead.
-   */
-  private persisted(rd: Ready): Parameters<LogStore['save']>[0] | undefined {
-    const snapshot = rd.snapshot !== undefined && rd.snapshot.metadata.index > 0 ? rd.snapshot : undefined;
-    const hs = rd.hardState;
-    const votingChanged = hs !== undefined && (hs.term !== this.persistedHardState.term || hs.vote !== this.persistedHardState.vote);
-    if (rd.entries.length === 0 && snapshot === undefined && !votingChanged) return undefined;
-    const update: Parameters<LogStore['save']>[0] = { entries: rd.entries };
-    if (snapshot !== undefined) update.snapshot = snapshot;
-    const latest = hs ?? this.unpersistedHardState;
-    if (latest !== undefined) {
-      update.hardState = latest;
-      this.persistedHardState = latest;
-    }
-    this.unpersistedHardState = undefined;
-    return update;
-  }
-
   private respond(parts: { event?: Event; watcher?: Watcher }): ServerResponse {
     return { ...parts, index: this.commitIndex, term: this.term };
+  }
+
+  /** A linearizable read's wait: a ReadIndex round, then this member's apply catching up. */
+  private readIndex(): Promise<void> {
+    const ready = this.reads.read(this.ticks + this.requestTimeoutTicks);
+    this.reads.kick(this.ticks);
+    return ready;
+  }
+
+  /**
+   * Proposes a v3 write (etcd's `processInternalRaftRequestOnce`): refused when this member's
+   * apply lags its commit too far, or when it is too large; resolves with the applied outcome.
+   */
+  private async proposeV3(op: V3Operation, requestId: string | undefined): Promise<V3Result> {
+    if (this.commitIndex > this.appliedIndex + MAX_APPLY_LAG) throw Rpc.TooManyRequests;
+    const id = requestId === undefined || requestId === '' ? this.proposals.nextId() : requestId;
+    const data = encodeV3Request({ id, op });
+    if (data.length > MAX_REQUEST_BYTES) throw Rpc.RequestTooLarge;
+    const outcome = await this.proposals.propose(id, data, this.ticks + this.requestTimeoutTicks);
+    if (outcome.error !== undefined) throw outcome.error;
+    return outcome.v3 ?? {};
   }
 
   private propose(request: V2Request): Promise<ApplyResult> {
@@ -400,6 +385,7 @@ export class EtcdServer {
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
+    if (wasLeader && !this.isLeader) this.v3State.demote();
     this.proposals.onLeaderChange(wasLeader, this.isLeader, this.leaderId !== '');
   }
 
@@ -407,19 +393,19 @@ export class EtcdServer {
     if (entry.index <= this.appliedIndex) return;
     if (entry.type === 'confChange') this.confState = this.membership.applyConfChange(entry);
     else if (entry.data === '') this.onFirstCommitInTerm();
-    else this.applyRequest(decodeRequest(entry.data));
+    else {
+      const applied = this.machines.apply(entry);
+      if (applied !== undefined) this.proposals.applied(applied.id, applied.outcome);
+    }
     this.appliedIndex = entry.index;
   }
 
-  private applyRequest(request: V2Request): void {
-    const earlier = this.applied.get(request.id);
-    const outcome = earlier ?? applyV2Request(this.store, this.cluster, request);
-    if (earlier === undefined && request.id !== '') this.applied.record(request.id, outcome);
-    this.proposals.applied(request.id, outcome);
-  }
-
-  /** A leader's first commit in its term: record the cluster version if no one has yet. */
+  /**
+   * A leader's first commit in its term: its lessor takes over lease expiry (etcd promotes it
+   * here), and it records the cluster version if no one has yet.
+   */
   private onFirstCommitInTerm(): void {
+    if (this.isLeader) this.v3State.promote(this.options.clock.now());
     if (this.isLeader && this.cluster.version === undefined) {
       const request = newRequest({ method: 'PUT', path: '/0/version', val: CLUSTER_VERSION });
       this.propose(request).catch(() => undefined);
@@ -439,33 +425,34 @@ export class EtcdServer {
     this.reads.failAll(new ServerError(ServerError.Removed));
   }
 
-  /** etcd's `triggerSnapshot`: every `snapshotCount` applied entries, snapshot and compact. */
-  private maybeSnapshot(): void {
-    if (this.appliedIndex - this.snapshotIndex <= this.options.snapshotCount) return;
-    const snapshot: Snapshot = {
-      metadata: { index: this.appliedIndex, term: this.options.logStore.term(this.appliedIndex), confState: this.confState },
-      data: encodeSnapshot(this.store, this.applied),
-    };
-    const compactTo = Math.max(0, this.appliedIndex - Math.min(CATCH_UP_ENTRIES, this.options.snapshotCount));
-    // A restart must not find a snapshot beyond its durable commit index: write the latest first.
-    if (this.unpersistedHardState !== undefined) {
-      this.options.logStore.save({ entries: [], hardState: this.unpersistedHardState });
-      this.persistedHardState = this.unpersistedHardState;
-      this.unpersistedHardState = undefined;
-    }
-    this.options.logStore.saveSnapshot(snapshot, Math.max(compactTo, this.options.logStore.firstIndex() - 1));
-    this.snapshotIndex = this.appliedIndex;
+  /**
+   * What a follower that fell behind the log is sent (etcd's `createMergedSnapshotMessage`): not
+   * the snapshot stored at the last compaction, but one of the state as applied now, so that the
+   * v3 rows the follower then pulls (everything up to the current revision) are all still here.
+   */
+  private mergedSnapshot(): Snapshot {
+    return this.persistence.snapshotAt(this.appliedIndex, this.confState, () => this.machines.snapshotData());
   }
 
-  /** Replaces the state machine by a snapshot (at start-up, or one received from the leader). */
-  private restore(snapshot: Snapshot): void {
-    const { store, applied } = decodeSnapshot(snapshot.data);
-    this.store.recover(store);
-    this.applied.recover(applied);
-    this.cluster.recover();
+  /**
+   * For a snapshot message from a peer: the v3 revision whose rows the host must stage (from
+   * `message.from`, with `snapshotRows` there) before stepping it, or undefined if it has none.
+   */
+  snapshotToFetch(message: Message): number | undefined {
+    return this.machines.snapshotToFetch(message);
+  }
+
+  /** A page of this member's v3 rows for a peer installing a snapshot (see `V3State.snapshotRows`). */
+  snapshotRows(revision: number, after: { main: number; sub: number } | undefined, limit: number): KeyRow[] {
+    return this.v3State.snapshotRows(revision, after, limit, this.options.clock.now());
+  }
+
+  /** Replaces the state machines by a snapshot (`StateMachines.restore`). */
+  private restore(snapshot: Snapshot, received: boolean): void {
+    this.machines.restore(snapshot, received);
     this.confState = snapshot.metadata.confState;
     this.appliedIndex = snapshot.metadata.index;
-    this.snapshotIndex = snapshot.metadata.index;
+    this.persistence.restored(snapshot.metadata.index);
   }
 }
 

@@ -1,5 +1,6 @@
 export type { FollowerStatsJSON, LeaderStatsJSON, SelfStatsJSON } from './stats.ts';
-export { EtcdServer, CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './etcd-server.ts';
+export { EtcdServer } from './etcd-server.ts';
+export { CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './server-options.ts';
 export { MembershipError, type Member, type MemberContext } from './cluster.ts';
 export { ServerError } from './errors.ts';
 export { computeClusterId, computeMemberId, compareIds, formatId, type MemberId } from './member-id.ts';
@@ -8,3 +9,7 @@ export { decodeRequest, encodeRequest, newRequest, type V2Method, type V2Request
 export type * from './v3/rpc.ts';
 export type { V3Api, V3Context, V3WatchStream } from './v3/api.ts';
 export { GrpcCode, Rpc, RpcError } from './v3/errors.ts';
+export type { SnapshotStaging, V3Backends } from './v3/v3-state.ts';
+export type { AlarmBackend } from './v3/alarms.ts';
+export type { LeaderLeases } from './v3/v3-server.ts';
+export { parseWithBigInts, stringifyWithBigInts } from './bigint-json.ts';

@@ -1,5 +1,10 @@
 import type { Message } from '../../src/raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext, type V2Request, newRequest } from '../../src/server/index.ts';
+import type { AlarmMember } from '../../src/server/index.ts';
+import type { V3Backends } from '../../src/server/index.ts';
+import type { KeyRow } from '../../src/mvcc/index.ts';
+import { MemoryBackend } from './memory-backend.ts';
+import { MemoryLeaseStore } from './memory-lease-store.ts';
 import { MemoryLogStore } from './memory-log-store.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -8,6 +13,8 @@ export interface SimMember {
   name: string;
   id: string;
   disk: MemoryLogStore;
+  /** The v3 state machine's storage: it survives a crash, as the Raft log does. */
+  v3Disk: V3Backends;
   server: EtcdServer;
   up: boolean;
 }
@@ -36,14 +43,25 @@ export class ServerCluster {
       const disk = new MemoryLogStore();
       EtcdServer.bootstrap(disk, contexts);
       const id = contexts[i]!.id;
-      this.members.set(name, { name, id, disk, server: this.newServer(name, id, disk, i), up: true });
+      const v3Disk = newV3Disk();
+      this.members.set(name, { name, id, disk, v3Disk, server: this.newServer(name, id, disk, v3Disk, i), up: true });
     });
   }
 
-  private newServer(name: string, id: string, disk: MemoryLogStore, i: number): EtcdServer {
+  private newServer(name: string, id: string, disk: MemoryLogStore, v3Disk: V3Backends, i: number): EtcdServer {
     return new EtcdServer({
       id,
       name,
+      clusterId: this.clusterId,
+      v3: v3Disk,
+      leaderLeases: (leader) => {
+        const server = this.byId(leader)?.server;
+        if (server === undefined) return undefined;
+        return {
+          renew: async (lease) => (await server.v3.leaseKeepAlive({ id: lease })).ttl,
+          timeToLive: (lease, keys) => server.v3.leaseTimeToLive({ id: lease, keys }),
+        };
+      },
       clientURLs: [`http://${name}:2379`],
       tickMs: 100,
       electionTicks: 10,
@@ -77,6 +95,8 @@ export class ServerCluster {
         const from = this.byId(msg.from);
         const to = this.byId(msg.to);
         if (to === undefined || !to.up || from === undefined || this.isCut(from.id, to.id)) continue;
+        const revision = to.server.snapshotToFetch(msg);
+        if (revision !== undefined) stageSnapshotRows(from, to, revision);
         to.server.step(msg);
         busy = true;
       }
@@ -139,7 +159,8 @@ export class ServerCluster {
   /** Starts a member that was added with `addMember`: empty disk, it learns everything from the leader. */
   join(name: string, id: string): SimMember {
     const disk = new MemoryLogStore();
-    const m: SimMember = { name, id, disk, server: this.newServer(name, id, disk, this.members.size + 200), up: true };
+    const v3Disk = newV3Disk();
+    const m: SimMember = { name, id, disk, v3Disk, server: this.newServer(name, id, disk, v3Disk, this.members.size + 200), up: true };
     this.members.set(name, m);
     return m;
   }
@@ -160,7 +181,45 @@ export class ServerCluster {
   restart(name: string): void {
     const m = this.member(name);
     const i = [...this.members.keys()].indexOf(name);
-    m.server = this.newServer(name, m.id, m.disk, i + 100);
+    m.server = this.newServer(name, m.id, m.disk, m.v3Disk, i + 100);
     m.up = true;
   }
+}
+
+/** What the member shell does before stepping a snapshot: pull the sender's rows, page by page. */
+function stageSnapshotRows(from: SimMember, to: SimMember, revision: number): void {
+  to.v3Disk.staging.clear();
+  let after: { main: number; sub: number } | undefined;
+  for (;;) {
+    const rows = from.server.snapshotRows(revision, after, 7);
+    if (rows.length === 0) return;
+    to.v3Disk.staging.add(rows);
+    after = rows[rows.length - 1]!;
+  }
+}
+
+/** An empty v3 disk: the key bucket, the lease bucket and the alarms, in memory. */
+export function newV3Disk(): V3Backends {
+  const alarms = new Map<string, AlarmMember>();
+  const kv = new MemoryBackend();
+  let staged: KeyRow[] = [];
+  const everything = { from: { main: 0, sub: 0 }, to: { main: Number.MAX_SAFE_INTEGER, sub: 0 } };
+  return {
+    kv,
+    staging: {
+      clear: () => (staged = []),
+      add: (rows) => staged.push(...rows),
+      install: () => {
+        kv.deleteKeyRows(kv.scanKeyHeads(everything, Number.MAX_SAFE_INTEGER));
+        kv.putKeyRows(staged);
+        staged = [];
+      },
+    },
+    leases: new MemoryLeaseStore(),
+    alarms: {
+      load: () => [...alarms.values()],
+      put: (m) => alarms.set(`${m.alarm}/${m.memberId}`, m),
+      delete: (m) => alarms.delete(`${m.alarm}/${m.memberId}`),
+    },
+  };
 }

@@ -79,8 +79,11 @@ export interface V3Api {
   status(): Promise<StatusResponse>;
   hashKV(request: HashKVRequest): Promise<HashKVResponse>;
   alarm(request: AlarmRequest): Promise<AlarmResponse>;
-  /** Nothing to defragment in SQLite-backed storage: answers with a header and does nothing. */
-  defragment(): Promise<{ header: ResponseHeader }>;
+  /**
+   * Nothing to defragment in SQLite-backed storage: does nothing and answers as etcd does when
+   * it has defragmented (an empty response, no header).
+   */
+  defragment(): Promise<Record<string, never>>;
 
   /** The header every response carries, as of now. */
   header(): ResponseHeader;

@@ -36,6 +36,11 @@ export class RpcError extends Error {
     super(message);
     this.name = 'RpcError';
   }
+
+  /** How an outcome holding it is saved with a snapshot (the applied-request window). */
+  toJSON(): { code: GrpcCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
 }
 
 const rpc = (code: GrpcCode, message: string): RpcError => new RpcError(code, message);

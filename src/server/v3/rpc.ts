@@ -276,8 +276,9 @@ export interface AlarmRequest {
   alarm: AlarmType;
 }
 
+/** etcd 3.4 answers alarms with no header at all (its maintenance server does not fill one). */
 export interface AlarmResponse {
-  header: ResponseHeader;
+  header?: ResponseHeader;
   alarms: AlarmMember[];
 }
 

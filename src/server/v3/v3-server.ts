@@ -1,0 +1,349 @@
+import type { Lessor } from '../../lease/index.ts';
+import type { WatchableStore } from '../../mvcc/index.ts';
+import type { Member } from '../cluster.ts';
+import type { AlarmStore } from './alarms.ts';
+import type { V3Api, V3Context, V3WatchStream } from './api.ts';
+import type { V3Applier, V3Result } from './apply-v3.ts';
+import { checkDeleteRange, checkPut, checkRange, checkTxn } from './checks.ts';
+import { Rpc, RpcError } from './errors.ts';
+import { applyRange } from './range.ts';
+import { toRpcError } from './rpc-errors.ts';
+import type * as pb from './rpc.ts';
+import { isTxnReadOnly, isTxnSerializable } from './txn.ts';
+import type { V3Operation } from './v3-request.ts';
+import { openWatchStream, type ServedWatchStream } from './watch-server.ts';
+
+/**
+ * Where lease renewals and time-to-live questions go when this member is not the leader: etcd
+ * forwards both to the leader over its peer URLs (leasehttp), since only the leader's lessor
+ * knows expiries.
+ */
+export interface LeaderLeases {
+  renew(id: bigint): Promise<number>;
+  timeToLive(id: bigint, keys: boolean): Promise<pb.LeaseTimeToLiveResponse>;
+}
+
+/** What the v3 API needs of the member it runs in (the `EtcdServer` supplies it). */
+export interface V3Host {
+  readonly kv: WatchableStore;
+  readonly lessor: Lessor;
+  readonly alarms: AlarmStore;
+  readonly applier: V3Applier;
+  readonly memberId: string;
+  /** etcd's `--quota-backend-bytes` for the v3 store; 0 = none. */
+  readonly quotaBytes: number;
+  /** etcd's `--max-request-bytes`: a larger watch response is split when the client allows it. */
+  readonly maxRequestBytes: number;
+  /** The response header as of now; `revision` overrides the store's current revision. */
+  header(revision?: number): pb.ResponseHeader;
+  /** Proposes a v3 write and resolves with its applied outcome. */
+  propose(op: V3Operation, context?: V3Context): Promise<V3Result>;
+  /** Resolves once this member has applied everything committed when it was called (ReadIndex). */
+  linearizableRead(): Promise<void>;
+  raftStatus(): { leader: string; isLeader: boolean; term: number; commit: number; applied: number };
+  nowMs(): number;
+  nextLeaseId(): bigint;
+  /** The leader's lessor, reached from a follower. */
+  leaderLeases(): LeaderLeases | undefined;
+  /** Resolves once the scheduled physical compaction has run to its end. */
+  compactionDone(): Promise<void>;
+  members(): Member[];
+  addMember(peerURLs: string[], nowMs: number): Promise<Member>;
+  removeMember(id: string): Promise<void>;
+  updateMember(id: string, peerURLs: string[]): Promise<void>;
+}
+
+/** etcd's version as `Status` reports it. */
+const SERVER_VERSION = '3.4.23';
+/** What a put or a lease costs the quota before it is written (etcd's `costPut` and friends). */
+const PUT_OVERHEAD_BYTES = 64;
+const LEASE_COST_BYTES = 64;
+
+/**
+ * One member's v3 API: etcd's `EtcdServer` v3 methods (etcdserver/v3_server.go) behind the v3rpc
+ * servers' request checks, quota and header filling (etcdserver/api/v3rpc). Reads are served here
+ * (serializable: from this member's store; otherwise after a ReadIndex round), writes go through
+ * the log and answer with what the applier decided.
+ */
+export class V3Server implements V3Api {
+  private readonly watchStreams = new Set<ServedWatchStream>();
+
+  constructor(private readonly host: V3Host) {}
+
+  header(): pb.ResponseHeader {
+    return this.host.header();
+  }
+
+  async range(r: pb.RangeRequest): Promise<pb.RangeResponse> {
+    throwIf(checkRange(r));
+    if (!r.serializable) await this.host.linearizableRead();
+    return this.read(() => {
+      const view = this.host.kv.read();
+      try {
+        return this.filled(applyRange(view, r));
+      } finally {
+        view.end();
+      }
+    });
+  }
+
+  async put(r: pb.PutRequest, context?: V3Context): Promise<pb.PutResponse> {
+    throwIf(checkPut(r));
+    await this.checkQuota(r.key.length + r.value.length + PUT_OVERHEAD_BYTES);
+    return this.write<pb.PutResponse>({ put: r }, context);
+  }
+
+  async deleteRange(r: pb.DeleteRangeRequest, context?: V3Context): Promise<pb.DeleteRangeResponse> {
+    throwIf(checkDeleteRange(r));
+    return this.write<pb.DeleteRangeResponse>({ deleteRange: r }, context);
+  }
+
+  async txn(r: pb.TxnRequest, context?: V3Context): Promise<pb.TxnResponse> {
+    throwIf(checkTxn(r));
+    if (isTxnReadOnly(r)) {
+      // etcd serves a read-only txn locally, after a ReadIndex unless every range is serializable.
+      if (!isTxnSerializable(r)) await this.host.linearizableRead();
+      const outcome = this.host.applier.apply({ txn: r }, this.host.nowMs());
+      return this.answer(outcome) as pb.TxnResponse;
+    }
+    await this.checkQuota(txnPutBytes(r));
+    return this.write<pb.TxnResponse>({ txn: r }, context);
+  }
+
+  async compact(r: pb.CompactionRequest, context?: V3Context): Promise<pb.CompactionResponse> {
+    await this.write<pb.CompactionResponse>({ compaction: r }, context);
+    if (r.physical) await this.host.compactionDone();
+    // etcd answers with the store's revision once the compaction (and, if asked, its deletes) ran.
+    return { header: this.host.header() };
+  }
+
+  watch(onResponse: (response: pb.WatchResponse) => void): V3WatchStream {
+    const stream = openWatchStream(this.host, onResponse, () => this.watchStreams.delete(stream));
+    this.watchStreams.add(stream);
+    return stream;
+  }
+
+  /** etcd's progress ticker (`--experimental-watch-progress-notify-interval`, 10 min by default). */
+  progressTick(): void {
+    for (const stream of this.watchStreams) stream.progressTick();
+  }
+
+  async leaseGrant(r: pb.LeaseGrantRequest, context?: V3Context): Promise<pb.LeaseGrantResponse> {
+    await this.checkQuota(LEASE_COST_BYTES);
+    // etcd picks an ID for a grant that names none (positive: the top bit cleared).
+    const id = r.id !== 0n ? r.id : this.host.nextLeaseId() & ((1n << 63n) - 1n);
+    return this.write<pb.LeaseGrantResponse>({ leaseGrant: { ...r, id } }, context);
+  }
+
+  async leaseRevoke(r: pb.LeaseRevokeRequest, context?: V3Context): Promise<pb.LeaseRevokeResponse> {
+    return this.write<pb.LeaseRevokeResponse>({ leaseRevoke: r }, context);
+  }
+
+  /** etcd's keep-alive: the header first, then the renewal; a lease that is gone answers TTL 0. */
+  async leaseKeepAlive(r: pb.LeaseKeepAliveRequest): Promise<pb.LeaseKeepAliveResponse> {
+    const header = this.host.header();
+    let ttl: number;
+    try {
+      ttl = await this.renew(r.id);
+    } catch (error) {
+      if (toServerRpcError(error) !== Rpc.LeaseNotFound) throw toServerRpcError(error);
+      ttl = 0;
+    }
+    return { header, id: r.id, ttl };
+  }
+
+  async leaseTimeToLive(r: pb.LeaseTimeToLiveRequest): Promise<pb.LeaseTimeToLiveResponse> {
+    try {
+      return { ...(await this.timeToLive(r)), header: this.host.header() };
+    } catch (error) {
+      if (toServerRpcError(error) !== Rpc.LeaseNotFound) throw toServerRpcError(error);
+      // etcd answers an unknown lease with TTL -1, not an error.
+      return { header: this.host.header(), id: r.id, ttl: -1, grantedTtl: 0, keys: [] };
+    }
+  }
+
+  async leaseLeases(): Promise<pb.LeaseLeasesResponse> {
+    const leases = this.host.lessor.leasesByExpiry().map((l) => ({ id: l.id }));
+    return { header: this.host.header(), leases };
+  }
+
+  async memberList(): Promise<pb.MemberListResponse> {
+    return { header: this.host.header(), members: this.v3Members() };
+  }
+
+  async memberAdd(r: { peerURLs: string[]; isLearner: boolean }, nowMs: number): Promise<pb.MemberAddResponse> {
+    if (r.isLearner) throw new RpcError(Rpc.NotCapable.code, 'etcdserver: learner members are not supported by edgecd');
+    const added = await this.membership(() => this.host.addMember(r.peerURLs, nowMs));
+    return { header: this.host.header(), member: toV3Member(added), members: this.v3Members() };
+  }
+
+  async memberRemove(r: { id: string }): Promise<pb.MemberRemoveResponse> {
+    await this.membership(() => this.host.removeMember(r.id));
+    return { header: this.host.header(), members: this.v3Members() };
+  }
+
+  async memberUpdate(r: { id: string; peerURLs: string[] }): Promise<pb.MemberUpdateResponse> {
+    await this.membership(() => this.host.updateMember(r.id, r.peerURLs));
+    return { header: this.host.header(), members: this.v3Members() };
+  }
+
+  async status(): Promise<pb.StatusResponse> {
+    const raft = this.host.raftStatus();
+    const errors = raft.leader === '' ? [Rpc.NoLeader.message] : [];
+    for (const alarm of this.host.alarms.get('NONE')) errors.push(`memberID:${BigInt(`0x${alarm.memberId}`)} alarm:${alarm.alarm} `);
+    const dbSize = this.host.kv.size();
+    return {
+      header: this.host.header(),
+      version: SERVER_VERSION,
+      dbSize,
+      leader: raft.leader,
+      raftIndex: raft.commit,
+      raftTerm: raft.term,
+      raftAppliedIndex: raft.applied,
+      errors,
+      dbSizeInUse: dbSize,
+      isLearner: false,
+    };
+  }
+
+  async hashKV(r: pb.HashKVRequest): Promise<pb.HashKVResponse> {
+    return this.read(() => {
+      const { hash, currentRev, compactRev } = this.host.kv.hashByRev(r.revision);
+      return { header: this.host.header(currentRev), hash, compactRevision: compactRev };
+    });
+  }
+
+  async alarm(r: pb.AlarmRequest): Promise<pb.AlarmResponse> {
+    // etcd sends even a GET through the log, and answers with no header.
+    const outcome = await this.host.propose({ alarm: r }).catch((error: unknown) => {
+      throw toServerRpcError(error);
+    });
+    if (outcome.error !== undefined) throw outcome.error;
+    return outcome.response as pb.AlarmResponse;
+  }
+
+  async defragment(): Promise<Record<string, never>> {
+    return {};
+  }
+
+  // ---- internals ----
+
+  private async write<T extends { header: pb.ResponseHeader }>(op: V3Operation, context?: V3Context): Promise<T> {
+    let outcome: V3Result;
+    try {
+      outcome = await this.host.propose(op, context);
+    } catch (error) {
+      throw toServerRpcError(error);
+    }
+    return this.answer(outcome) as T;
+  }
+
+  /** An applied outcome as the client gets it: the error, or the response with its header filled. */
+  private answer(outcome: V3Result): unknown {
+    if (outcome.error !== undefined) throw outcome.error;
+    const response = outcome.response as { header?: pb.ResponseHeader } | undefined;
+    if (response === undefined) throw Rpc.Stopped;
+    return this.filled(response as { header: pb.ResponseHeader });
+  }
+
+  /** v3rpc's `header.fill`: cluster, member and term; the store's revision unless one is set. */
+  private filled<T extends { header: pb.ResponseHeader }>(response: T): T {
+    const revision = response.header.revision;
+    return { ...response, header: this.host.header(revision === 0 ? undefined : revision) };
+  }
+
+  private read<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      throw toRpcError(error);
+    }
+  }
+
+  /**
+   * etcd's `quotaAlarmer.check`: a write that would take the store past its quota raises the
+   * NOSPACE alarm (through the log, so every member caps) and is refused.
+   */
+  private async checkQuota(cost: number): Promise<void> {
+    const quota = this.host.quotaBytes;
+    if (quota === 0 || cost === 0 || this.host.kv.size() + cost < quota) return;
+    await this.host.propose({ alarm: { action: 'ACTIVATE', memberId: this.host.memberId, alarm: 'NOSPACE' } }).catch(() => undefined);
+    throw Rpc.NoSpace;
+  }
+
+  private async renew(id: bigint): Promise<number> {
+    if (this.host.raftStatus().isLeader) return this.host.lessor.renew(id, this.host.nowMs());
+    const leader = this.host.leaderLeases();
+    if (leader === undefined) throw Rpc.NoLeader;
+    return leader.renew(id);
+  }
+
+  private async timeToLive(r: pb.LeaseTimeToLiveRequest): Promise<pb.LeaseTimeToLiveResponse> {
+    if (!this.host.raftStatus().isLeader) {
+      const leader = this.host.leaderLeases();
+      if (leader === undefined) throw Rpc.NoLeader;
+      return leader.timeToLive(r.id, r.keys);
+    }
+    const ttl = this.host.lessor.timeToLive(r.id, this.host.nowMs(), r.keys);
+    return { header: this.host.header(), id: ttl.id, ttl: ttl.ttl, grantedTtl: ttl.grantedTtl, keys: ttl.keys };
+  }
+
+  private v3Members(): pb.V3Member[] {
+    return this.host.members().map(toV3Member);
+  }
+
+  /** Membership errors as v3rpc's `togRPCError` renders them. */
+  private async membership<T>(change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      throw membershipRpcError(error);
+    }
+  }
+}
+
+function throwIf(error: RpcError | undefined): void {
+  if (error !== undefined) throw error;
+}
+
+function toV3Member(m: Member): pb.V3Member {
+  return { id: m.id, name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: false };
+}
+
+/** What the puts of a txn may add to the store, both branches counted (etcd's `costTxn`). */
+function txnPutBytes(r: pb.TxnRequest): number {
+  let bytes = 0;
+  for (const op of [...r.success, ...r.failure]) {
+    if ('requestPut' in op) bytes += op.requestPut.key.length + op.requestPut.value.length + PUT_OVERHEAD_BYTES;
+    else if ('requestTxn' in op) bytes += txnPutBytes(op.requestTxn);
+  }
+  return bytes;
+}
+
+/** The membership's and server's errors by their etcd messages (v3rpc/util.go `toGRPCErrorMap`). */
+function membershipRpcError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  switch (message) {
+    case 'membership: ID removed':
+    case 'membership: ID not found':
+      return Rpc.MemberNotFound;
+    case 'membership: ID exists':
+      return Rpc.MemberExist;
+    case 'membership: peerURL exists':
+      return Rpc.PeerURLExist;
+    case 'etcdserver: re-configuration failed due to not enough started members':
+      return Rpc.MemberNotEnoughStarted;
+    case 'etcdserver: unhealthy cluster':
+      return Rpc.Unhealthy;
+    default:
+      return toServerRpcError(error);
+  }
+}
+
+/** etcd's server errors (leader changed, timeouts, stopped) by message, as `togRPCError` maps them. */
+export function toServerRpcError(error: unknown): unknown {
+  if (error instanceof RpcError) return error;
+  const message = error instanceof Error ? error.message : '';
+  for (const candidate of Object.values(Rpc)) if (candidate.message === message) return candidate;
+  return toRpcError(error);
+}
