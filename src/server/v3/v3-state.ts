@@ -1,4 +1,4 @@
-import { IdGenerator, Lessor, minLeaseTtl, type LeaseStore } from '../../lease/index.ts';
+import { etcdServerLessorOptions, IdGenerator, Lessor, type LeaseStore } from '../../lease/index.ts';
 import { WatchableStore, type Backend, type KeyRow, type Revision } from '../../mvcc/index.ts';
 import type { V3SnapshotMeta } from '../snapshot-payload.ts';
 import { AlarmStore, type AlarmBackend } from './alarms.ts';
@@ -63,15 +63,20 @@ export class V3State {
   private readonly progressTicks: number;
   private compactionWaiters: (() => void)[] = [];
   private appliedInTurn = false;
+  private readonly promoteExtendMs: number;
   /** Physical compaction waits while a receiver pulls a snapshot's rows from here. */
   private compactionHeldUntilMs = 0;
 
   constructor(
     private readonly backends: V3Backends,
-    private readonly options: V3StateOptions,
+    options: V3StateOptions,
     host: Omit<V3Host, 'kv' | 'lessor' | 'alarms' | 'applier' | 'nextLeaseId' | 'compactionDone'>,
   ) {
-    this.lessor = new Lessor(backends.leases, { minTtl: minLeaseTtl(options.tickMs, options.tickMs * options.electionTicks) });
+    // etcd's server configures its lessor from the election timeout: the minimum TTL, the retry
+    // of a revoke that did not apply, and how far a new leader extends every lease.
+    const { minTtl, expiredLeaseRetryMs, promoteExtendMs } = etcdServerLessorOptions(options.tickMs, options.tickMs * options.electionTicks);
+    this.promoteExtendMs = promoteExtendMs;
+    this.lessor = new Lessor(backends.leases, { minTtl, expiredLeaseRetryMs });
     this.kv = new WatchableStore(backends.kv, { leases: this.lessor });
     this.alarms = new AlarmStore(backends.alarms);
     this.applier = new V3Applier(this.kv, this.lessor, this.alarms);
@@ -112,7 +117,7 @@ export class V3State {
 
   /** The leader's lessor takes over expiry (etcd's `Promote`, extended by an election timeout). */
   promote(nowMs: number): void {
-    this.lessor.promote(nowMs, this.options.tickMs * this.options.electionTicks);
+    this.lessor.promote(nowMs, this.promoteExtendMs);
   }
 
   demote(): void {
