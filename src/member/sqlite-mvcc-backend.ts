@@ -175,6 +175,13 @@ export class SqliteMvccBackend implements Backend {
     this.meta.set(name, value);
   }
 
+  clear(): void {
+    this.sql.exec('DELETE FROM mvcc_key');
+    this.sql.exec('DELETE FROM mvcc_meta');
+    this.bytes = 0;
+    this.meta.clear();
+  }
+
   size(): number {
     let metaBytes = 0;
     for (const [name, value] of this.meta) metaBytes += name.length + value.length;

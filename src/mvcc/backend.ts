@@ -65,6 +65,11 @@ export interface Backend {
   putMeta(name: MetaName, value: string): void;
   /** Bytes in use by the two buckets: the figure the space quota compares. */
   size(): number;
+  /**
+   * Removes every row and meta value: a snapshot install empties the buckets, writes the
+   * leader's rows and meta, then calls the store's `restore()`.
+   */
+  clear(): void;
 }
 
 /** The `mvccpb.KeyValue` a row stores (a tombstone's has the key alone). */

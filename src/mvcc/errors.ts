@@ -49,11 +49,3 @@ export class WatcherDuplicateIdError extends MvccError {
     this.name = 'WatcherDuplicateIdError';
   }
 }
-
-/** Cancel of a watch ID the stream does not have (etcd's `ErrWatcherNotExist`). */
-export class WatcherNotExistError extends MvccError {
-  constructor() {
-    super('mvcc: watcher does not exist');
-    this.name = 'WatcherNotExistError';
-  }
-}

@@ -8,7 +8,7 @@ export {
   REVISION_KEY_LENGTH,
   type Revision,
 } from './revision.ts';
-export { FROM_KEY, prefixEnd, rangeContains, SINGLE_KEY } from './key-range.ts';
+export { FROM_KEY, rangeContains, SINGLE_KEY } from './key-range.ts';
 export {
   CompactedError,
   EmptyWatcherRangeError,
@@ -16,7 +16,6 @@ export {
   MvccError,
   RevisionNotFoundError,
   WatcherDuplicateIdError,
-  WatcherNotExistError,
 } from './errors.ts';
 export {
   ROW_OVERHEAD_BYTES,

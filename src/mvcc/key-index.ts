@@ -15,6 +15,12 @@ export interface Generation {
   revs: Revision[];
 }
 
+/** The revs of a generation not yet started: shared, never pushed to (`put` replaces it). */
+const EMPTY_REVS: Revision[] = [];
+
+/** Up to this many revs a generation's array is copied at its size on put; beyond, it grows. */
+const EXACT_REVS = 8;
+
 const isEmptyGeneration = (g: Generation | undefined): boolean => g === undefined || g.revs.length === 0;
 
 /**
@@ -56,10 +62,18 @@ export class KeyIndex {
     if (!revisionGreater(rev, this.modified)) {
       throw new Error(`key index: put at ${main}.${sub}, not after ${this.modified.main}.${this.modified.sub}`);
     }
-    if (this.generations.length === 0) this.generations.push({ ver: 0, created: ZERO_REVISION, revs: [] });
+    // Arrays are built at their size while small: V8 gives a growing array room for 16 more
+    // elements, which made that the bulk of a key's heap cost.
+    if (this.generations.length === 0) this.generations = [{ ver: 0, created: ZERO_REVISION, revs: EMPTY_REVS }];
     const g = this.generations[this.generations.length - 1]!;
-    if (g.revs.length === 0) g.created = rev;
-    g.revs.push(rev);
+    if (g.revs.length === 0) {
+      g.created = rev;
+      g.revs = [rev];
+    } else if (g.revs.length < EXACT_REVS) {
+      g.revs = g.revs.concat([rev]);
+    } else {
+      g.revs.push(rev);
+    }
     g.ver++;
     this.modified = rev;
   }
@@ -71,7 +85,7 @@ export class KeyIndex {
   restore(created: Revision, modified: Revision, version: number): void {
     if (this.generations.length !== 0) throw new Error('key index: restore into a non-empty key index');
     this.modified = modified;
-    this.generations.push({ ver: version, created, revs: [modified] });
+    this.generations = [{ ver: version, created, revs: [modified] }];
   }
 
   /**
@@ -82,7 +96,8 @@ export class KeyIndex {
     if (this.isEmpty()) throw new Error(`key index: tombstone on an empty key index`);
     if (isEmptyGeneration(this.generations[this.generations.length - 1])) throw new RevisionNotFoundError();
     this.put(main, sub);
-    this.generations.push({ ver: 0, created: ZERO_REVISION, revs: [] });
+    // A key has few generations (compaction drops old ones): copying keeps the array exact.
+    this.generations = this.generations.concat([{ ver: 0, created: ZERO_REVISION, revs: EMPTY_REVS }]);
     this.lease = NO_LEASE;
   }
 

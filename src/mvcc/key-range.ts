@@ -18,13 +18,3 @@ export function rangeContains(start: Bytes, end: Bytes, key: Bytes): boolean {
   if (isFromKey(end)) return key >= start;
   return key >= start && key < end;
 }
-
-/** The range end that covers every key starting with `prefix` (clientv3's `GetPrefixRangeEnd`). */
-export function prefixEnd(prefix: Bytes): Bytes {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    const c = prefix.charCodeAt(i);
-    if (c < 0xff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
-  }
-  // All 0xff (or empty): every key from the prefix on.
-  return FROM_KEY;
-}

@@ -161,8 +161,9 @@ export class StoreTxnWrite implements TxnWrite {
     const { index } = this.state;
     // An existing key keeps its create revision and counts on from its version; its lease is
     // detached first (etcd detaches and re-attaches even when the lease is the same).
-    const before = index.get(key, rev);
-    const oldLease = before === undefined ? NO_LEASE : (index.keyIndex(key)?.lease ?? NO_LEASE);
+    const ki = index.keyIndex(key);
+    const before = ki?.get(rev);
+    const oldLease = before === undefined ? NO_LEASE : ki!.lease;
     const idx = { main: rev, sub: this.changed.length };
     const kv: KeyValue = {
       key,
@@ -173,7 +174,12 @@ export class StoreTxnWrite implements TxnWrite {
       lease,
     };
     this.rows.push({ ...kv, main: idx.main, sub: idx.sub, tombstone: false });
-    index.put(key, idx, lease);
+    if (ki === undefined) {
+      index.put(key, idx, lease);
+    } else {
+      ki.put(idx.main, idx.sub);
+      ki.lease = lease;
+    }
     this.changed.push(kv);
     if (oldLease !== NO_LEASE) this.state.detach(oldLease, key);
     if (lease !== NO_LEASE) this.state.attach(lease, key);

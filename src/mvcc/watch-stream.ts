@@ -154,11 +154,6 @@ export class WatchStream {
     this.closed = true;
   }
 
-  /** The stream's live watch IDs. */
-  ids(): WatchId[] {
-    return [...this.watches.keys()];
-  }
-
   /** etcd's `watchStream.Watch`: validates, picks the ID, registers the watcher. */
   private watch(
     requested: WatchId,

@@ -1,6 +1,7 @@
 import type { Backend, KeyRowHead } from './backend.ts';
 import { rowKeyValue } from './backend.ts';
 import { KVStore, type KVStoreOptions } from './kv-store.ts';
+import type { TxnWrite } from './kv-store-txn.ts';
 import type { Bytes, Event, KeyValue } from './kv.ts';
 import { newWatcherBatch, WATCH_BATCH_MAX_REVS, WatcherGroup, type WatcherBatch } from './watcher-group.ts';
 import { Watcher, type EventFilter, type WatchId, type WatcherSink } from './watcher.ts';
@@ -31,6 +32,8 @@ export class WatchableStore extends KVStore {
   private synced = new WatcherGroup();
   private readonly unsynced = new WatcherGroup();
   private victims: WatcherBatch[] = [];
+  /** Sinks run synchronously: set while they do, so they cannot change the store under a delivery. */
+  private delivering = false;
   private readonly maxWatchersPerSync: number;
   private readonly syncBatchRows: number;
   private readonly maxRevs: number;
@@ -90,6 +93,10 @@ export class WatchableStore extends KVStore {
    * start is compacted is told so and removed. True while unsynced watchers remain.
    */
   syncWatchers(): boolean {
+    return this.whileDelivering(() => this.syncUnsynced());
+  }
+
+  private syncUnsynced(): boolean {
     if (this.unsynced.size === 0) return false;
     const curRev = this.rev();
     const { chosen, minRev } = this.unsynced.choose(this.maxWatchersPerSync, curRev, this.compactRev());
@@ -134,6 +141,10 @@ export class WatchableStore extends KVStore {
    * back to unsynced or synced by its `minRev`. True while victims remain.
    */
   syncVictims(): boolean {
+    return this.whileDelivering(() => this.retryVictims());
+  }
+
+  private retryVictims(): boolean {
     const batches = this.victims;
     this.victims = [];
     for (const batch of batches) {
@@ -160,6 +171,7 @@ export class WatchableStore extends KVStore {
    * would be sent again what it already had; here it resumes after the revision it was synced to.
    */
   override restore(): void {
+    this.refuseWhileDelivering('restore');
     const syncedTo = this.rev();
     super.restore();
     for (const w of this.synced.watchers) {
@@ -170,9 +182,28 @@ export class WatchableStore extends KVStore {
     this.synced = new WatcherGroup();
   }
 
-  /** etcd's `notify`: a write txn's events to the synced watchers of their keys. */
+  /**
+   * A write, compaction or restore from inside a sink is refused: it would change the store in
+   * the middle of a delivery (a watcher not yet served would miss the new revision). A consumer
+   * that must write in reaction to an event does so after its sink returns.
+   */
+  override write(): TxnWrite {
+    this.refuseWhileDelivering('write');
+    return super.write();
+  }
+
+  override compact(rev: number): void {
+    this.refuseWhileDelivering('compact');
+    super.compact(rev);
+  }
+
   protected override committed(rev: number, changes: readonly KeyValue[]): void {
     if (this.synced.size === 0) return;
+    this.whileDelivering(() => this.notify(rev, changes));
+  }
+
+  /** etcd's `notify`: a write txn's events to the synced watchers of their keys. */
+  private notify(rev: number, changes: readonly KeyValue[]): void {
     const events = changes.map((kv): Event =>
       kv.createRevision === 0 ? { type: 'DELETE', kv: { ...kv, modRevision: rev } } : { type: 'PUT', kv },
     );
@@ -186,6 +217,19 @@ export class WatchableStore extends KVStore {
       }
     }
     if (victims.size > 0) this.victims.push(victims);
+  }
+
+  private whileDelivering<T>(deliver: () => T): T {
+    this.delivering = true;
+    try {
+      return deliver();
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private refuseWhileDelivering(what: string): void {
+    if (this.delivering) throw new Error(`mvcc: ${what} from inside a watch delivery`);
   }
 
   private moveToSynced(w: Watcher): void {

@@ -78,6 +78,12 @@ export class MemoryBackend implements Backend {
     return this.bytes + metaBytes;
   }
 
+  clear(): void {
+    this.rows = new BTree<string, KeyRow>(undefined, simpleComparator as (a: string, b: string) => number);
+    this.meta = new Map();
+    this.bytes = 0;
+  }
+
   /**
    * Takes over another backend's contents, as a member installing a snapshot rewrites its tables
    * (then `restore()` rebuilds the store on top).

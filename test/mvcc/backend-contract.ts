@@ -131,6 +131,19 @@ export function describeBackendContract(name: string, make: () => Backend, optio
       expect(b.getMeta('scheduledCompactRev')).toBeUndefined();
     });
 
+    it('clears every row and meta value, to take a snapshot in', () => {
+      const b = make();
+      const empty = b.size();
+      b.putKeyRows([row(2, 0, 'a', 'x'.repeat(1000)), tombstone(3, 0, 'a')]);
+      b.putMeta('finishedCompactRev', '2');
+      b.clear();
+      expect(b.scanKeyHeads({ from: rev(0), to: END }, 10)).toEqual([]);
+      expect(b.getMeta('finishedCompactRev')).toBeUndefined();
+      expect(b.size()).toBe(empty);
+      b.putKeyRows([row(2, 0, 'b', 'y')]);
+      expect(b.getKeyRows([rev(2)])[0]?.key).toBe('b');
+    });
+
     it('carries a store: writes, compaction, hash and a watcher catching up', () => {
       const b = make();
       const store = new WatchableStore(b, { compactionBatchLimit: 3, syncBatchRows: 2 });

@@ -397,6 +397,17 @@ describe('restore', () => {
     expect(again.range('foo', '').kvs).toEqual([]);
   });
 
+  it('rebuilds an index larger than one restore scan (10,000 rows)', () => {
+    const { store, backend } = newStore();
+    for (let i = 0; i < 10_050; i++) store.put(`k${i % 5000}`, `v${i}`);
+    store.deleteRange('k0', '');
+    const again = new KVStore(backend);
+    expect(again.rev()).toBe(store.rev());
+    expect(again.range('\0', '\0', { count: true }).count).toBe(4999);
+    expect(again.range('k4999', '').kvs).toEqual([kv('k4999', 'v9999', 5001, 10001, 2)]);
+    expect(again.range('k1', '').kvs).toEqual([kv('k1', 'v10001', 3, 10003, 3)]);
+  });
+
   it('restores the consistent index', () => {
     const { store, backend } = newStore();
     expect(store.consistentIndex()).toBe(0);
@@ -439,6 +450,12 @@ describe('hashByRev', () => {
     expect(store.hashByRev(0)).toEqual({ hash: 115736289, currentRev: 8, compactRev: 8 });
     store.deleteRange('x', 'z');
     expect(store.hashByRev(0).hash).toBe(1933146445);
+  });
+
+  it('hashes no rows for a negative revision, as etcd 3.4.23 does (checked with etcdctl endpoint hashkv --rev=-1)', () => {
+    const { store } = newStore();
+    store.put('foo', 'bar');
+    expect(store.hashByRev(-1)).toEqual({ hash: 1084519789, currentRev: 2, compactRev: -1 });
   });
 
   it('refuses compacted and future revisions; 0 is the current one (etcd TestHashKVZeroRevision)', () => {

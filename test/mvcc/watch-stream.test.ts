@@ -5,6 +5,7 @@ import {
   type WatchCreateRequest,
   type WatchStreamResponse,
 } from '../../src/mvcc/index.ts';
+import type { WatchCreateRequest as RpcWatchCreateRequest } from '../../src/server/v3/rpc.ts';
 import { MemoryBackend } from '../helpers/memory-backend.ts';
 import { kv } from './helpers.ts';
 
@@ -197,6 +198,22 @@ describe('WatchStream', () => {
     got.length = 0;
     stream.progressTick();
     expect(got).toEqual([]);
+  });
+
+  it("takes the v3 server's own WatchCreateRequest as it is", () => {
+    const { stream, got } = setup();
+    const request: RpcWatchCreateRequest = {
+      key: 'foo',
+      rangeEnd: '',
+      startRevision: 0,
+      progressNotify: false,
+      filters: ['NOPUT'],
+      prevKv: true,
+      watchId: 0,
+      fragment: false,
+    };
+    expect(stream.create(request)).toBe(0);
+    expect(got[0]?.created).toBe(true);
   });
 
   it('stops every watch on close', () => {

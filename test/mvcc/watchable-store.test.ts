@@ -257,6 +257,32 @@ describe('victims', () => {
   });
 });
 
+describe('deliveries', () => {
+  it('refuse a write, compaction or restore from inside a sink, and allow one after it returns', () => {
+    const { store } = setup();
+    const errors: string[] = [];
+    store.watch('foo', '', 0, 0, () => {
+      for (const act of [() => store.put('x', '1'), () => store.compact(1), () => store.restore()]) {
+        try {
+          act();
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      return true;
+    });
+    store.put('foo', 'a');
+    expect(errors).toEqual([
+      'mvcc: write from inside a watch delivery',
+      'mvcc: compact from inside a watch delivery',
+      'mvcc: restore from inside a watch delivery',
+    ]);
+    expect(store.rev()).toBe(2);
+    store.put('x', '1');
+    expect(store.rev()).toBe(3);
+  });
+});
+
 describe('restore', () => {
   it('moves synced watchers to catch up on the restored backend (etcd TestWatchRestore)', () => {
     const source = setup();
