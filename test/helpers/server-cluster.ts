@@ -203,14 +203,13 @@ export function newV3Disk(): V3Backends {
   const alarms = new Map<string, AlarmMember>();
   const kv = new MemoryBackend();
   let staged: KeyRow[] = [];
-  const everything = { from: { main: 0, sub: 0 }, to: { main: Number.MAX_SAFE_INTEGER, sub: 0 } };
   return {
     kv,
     staging: {
       clear: () => (staged = []),
       add: (rows) => staged.push(...rows),
       install: () => {
-        kv.deleteKeyRows(kv.scanKeyHeads(everything, Number.MAX_SAFE_INTEGER));
+        kv.clear();
         kv.putKeyRows(staged);
         staged = [];
       },
