@@ -131,6 +131,11 @@ export class KVStore {
     this.state.backend.putMeta('consistent_index', String(index));
   }
 
+  /** How many keys the in-memory index holds (what bounds a member's heap, ~300 bytes a key). */
+  indexedKeys(): number {
+    return this.state.index.size;
+  }
+
   /** Bytes the backend holds (the space quota's figure). */
   size(): number {
     return this.state.backend.size();

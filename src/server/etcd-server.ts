@@ -79,6 +79,7 @@ export class EtcdServer {
     }, {
       memberId: options.id,
       quotaBytes: options.v3QuotaBytes ?? 0,
+      quotaKeys: options.v3QuotaKeys ?? 0,
       maxRequestBytes: MAX_REQUEST_BYTES,
       header: (revision) => ({ clusterId: options.clusterId, memberId: options.id, revision: revision ?? this.v3State.kv.rev(), raftTerm: this.term }),
       propose: (op, context) => this.proposeV3(op, context?.requestId),

@@ -47,6 +47,8 @@ export interface ServerOptions {
   v3: V3Backends;
   /** etcd's `--quota-backend-bytes` for the v3 store: past it, writes raise NOSPACE. 0 = none. */
   v3QuotaBytes?: number;
+  /** How many keys the v3 store may index (see `V3Host.quotaKeys`). 0 = none. */
+  v3QuotaKeys?: number;
   /** etcd's `--experimental-watch-progress-notify-interval`, ms. */
   progressNotifyMs?: number;
   /** Reaches the leader's lessor from a follower (etcd forwards over the leader's peer URLs). */

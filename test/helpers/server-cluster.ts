@@ -31,7 +31,7 @@ export class ServerCluster {
   /** Pairs of member IDs that can't talk. */
   readonly cut = new Set<string>();
 
-  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number; quotaBytes?: number } = {}) {
+  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number; quotaBytes?: number; v3QuotaKeys?: number; v3QuotaBytes?: number } = {}) {
     const contexts: MemberContext[] = names.map((name) => ({
       id: computeMemberId([`http://${name}:2380`], 'sim'),
       name,
@@ -67,6 +67,8 @@ export class ServerCluster {
       electionTicks: 10,
       snapshotCount: this.options.snapshotCount ?? 10_000,
       quotaBytes: this.options.quotaBytes ?? 0,
+      v3QuotaKeys: this.options.v3QuotaKeys ?? 0,
+      v3QuotaBytes: this.options.v3QuotaBytes ?? 0,
       logStore: disk,
       transport: { send: (messages) => this.inbox.push(...messages) },
       clock: { now: () => this.nowMs },

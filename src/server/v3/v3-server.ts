@@ -32,6 +32,12 @@ export interface V3Host {
   readonly memberId: string;
   /** etcd's `--quota-backend-bytes` for the v3 store; 0 = none. */
   readonly quotaBytes: number;
+  /**
+   * How many keys the v3 store may index (edgecd's `--quota-v3-keys`; 0 = none): values live in
+   * SQLite, but the key index lives in the member's memory, as etcd's `treeIndex` does, and a
+   * Durable Object has 128 MB of it. Past it a write raises NOSPACE as a full backend would.
+   */
+  readonly quotaKeys: number;
   /** etcd's `--max-request-bytes`: a larger watch response is split when the client allows it. */
   readonly maxRequestBytes: number;
   /** The response header as of now; `revision` overrides the store's current revision. */
@@ -265,8 +271,10 @@ export class V3Server implements V3Api {
    * NOSPACE alarm (through the log, so every member caps) and is refused.
    */
   private async checkQuota(cost: number): Promise<void> {
-    const quota = this.host.quotaBytes;
-    if (quota === 0 || cost === 0 || this.host.kv.size() + cost < quota) return;
+    const { quotaBytes, quotaKeys, kv } = this.host;
+    const bytesFull = quotaBytes > 0 && kv.size() + cost >= quotaBytes;
+    const keysFull = quotaKeys > 0 && kv.indexedKeys() >= quotaKeys;
+    if (cost === 0 || (!bytesFull && !keysFull)) return;
     await this.host.propose({ alarm: { action: 'ACTIVATE', memberId: this.host.memberId, alarm: 'NOSPACE' } }).catch(() => undefined);
     throw Rpc.NoSpace;
   }

@@ -152,4 +152,22 @@ describe('the v3 API of a member', () => {
     expect(got.kvs[0]).toMatchObject({ value: '4', version: 5, modRevision: 6 });
     expect(got.header.revision).toBe(6);
   });
+
+  it('raises NOSPACE past the key quota: puts refused on every member until the alarm is disarmed', async () => {
+    const cluster = new ServerCluster(['node1', 'node2', 'node3'], { v3QuotaKeys: 3 });
+    const leader = cluster.elect();
+    for (const k of ['a', 'b', 'c']) await cluster.drive(leader.server.v3.put(put(k, '1')));
+    await expect(cluster.drive(leader.server.v3.put(put('d', '1')))).rejects.toThrow('etcdserver: mvcc: database space exceeded');
+    const alarms = await cluster.drive(leader.server.v3.alarm({ action: 'GET', memberId: '', alarm: 'NONE' }));
+    expect(alarms.alarms).toEqual([{ memberId: leader.id, alarm: 'NOSPACE' }]);
+    // Capped: even an overwrite is refused, a delete is not.
+    await expect(cluster.drive(leader.server.v3.put(put('a', '2')))).rejects.toThrow('database space exceeded');
+    // As with etcd: free space (delete, then compact away the tombstone), then disarm.
+    const deleted = await cluster.drive(leader.server.v3.deleteRange({ key: 'c', rangeEnd: '', prevKv: false }));
+    await cluster.drive(leader.server.v3.compact({ revision: deleted.header.revision, physical: true }));
+    await cluster.drive(leader.server.v3.alarm({ action: 'DEACTIVATE', memberId: leader.id, alarm: 'NOSPACE' }));
+    await expect(cluster.drive(leader.server.v3.put(put('a', '3')))).resolves.toBeDefined();
+    const status = await cluster.drive(leader.server.v3.status());
+    expect(status.errors).toEqual([]);
+  });
 });
