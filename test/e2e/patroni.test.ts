@@ -19,8 +19,10 @@ import { psql, query } from '../helpers/postgres.ts';
 
 /** Short, so a run stays short; the same for both targets. loop_wait + 2*retry_timeout <= ttl. */
 const TIMING: PatroniTiming = { ttl: 8, loopWait: 1, retryTimeout: 3 };
-/** edgecd's time for a phase may be FACTOR x etcd's plus SLACK_MS: bootstrap includes initdb and
- * the sub-second replication phase is mostly noise, on a machine whose two cores are shared. */
+/**
+ * edgecd's time for a phase may be FACTOR x etcd's plus SLACK_MS: bootstrap includes initdb, and
+ * the sub-second replication phase is mostly noise on a machine whose two cores are shared.
+ */
 const FACTOR = 2;
 const SLACK_MS = 2_000;
 const PHASE_TIMEOUT_MS = 60_000;

@@ -3,9 +3,10 @@ printed as one JSON object.
 
 The same session runs against edgecd and against a real etcd 3.4; the test compares the two
 outputs. What is printed is what the library hands its caller (and, for raw `transaction` and
-`post` answers, the gateway's JSON), less what legitimately differs between two clusters: member,
-cluster and lease IDs become '<id>', revisions become offsets from the revision the session
-started at, and keys and values are decoded from base64.
+`post` answers, the gateway's JSON), less what legitimately differs between two clusters: IDs,
+Raft terms and indexes and database sizes become '<id>', a header keeps only its revision, revisions
+become offsets from the revision the session started at, and keys and values are decoded from
+base64.
 
 Run with Debian's interpreter: /usr/bin/python3 etcd3gw_session.py HOST PORT MEMBER_URLS
 (MEMBER_URLS: the cluster's advertised client URLs, comma-separated, to check `members()`).
@@ -30,7 +31,8 @@ client = Etcd3Client(host=host, port=port, api_path='/v3/')
 out = {}
 base = int(client.status()['header']['revision'])
 
-ID_FIELDS = {'ID', 'id', 'member_id', 'cluster_id', 'leader', 'lease', 'raft_term', 'raftTerm',
+# Fields whose values differ between two clusters doing the same thing.
+VARYING_FIELDS = {'ID', 'id', 'member_id', 'cluster_id', 'leader', 'lease', 'raft_term', 'raftTerm',
              'raftIndex', 'raftAppliedIndex', 'dbSize', 'dbSizeInUse'}
 REVISION_FIELDS = {'revision', 'create_revision', 'mod_revision', 'compact_revision'}
 
@@ -44,15 +46,15 @@ def text(value):
 
 
 def norm(value, decoded=False):
-    """A gateway answer with IDs hidden, revisions relative and base64 keys/values decoded
-    (`decoded`: etcd3gw already decoded them)."""
+    """A gateway answer with varying fields hidden, revisions relative and base64 keys/values
+    decoded (`decoded`: etcd3gw already decoded them)."""
     if isinstance(value, list):
         return [norm(v, decoded) for v in value]
     if not isinstance(value, dict):
         return text(value)
     result = {}
     for k, v in value.items():
-        if k in ID_FIELDS:
+        if k in VARYING_FIELDS:
             result[k] = '<id>'
         elif k in REVISION_FIELDS:
             result[k] = rel(v)
@@ -233,7 +235,8 @@ events, ended = collect(*client.watch_prefix('/gw/wf/', filters=['NODELETE']), 2
     client.put('/gw/wf/a', '1'), client.delete('/gw/wf/a'), client.put('/gw/wf/a', '2')))
 out['watch-filter-nodelete'] = [[event(e) for e in events], ended]
 out['watch_once-timeout'] = error(lambda: client.watch_once('/gw/never', timeout=1))
-threading.Timer(0.5, lambda: client.put('/gw/once/k', 'v')).start()
+# The put comes a second after watch_prefix_once starts; its POST returns once the watch exists.
+threading.Timer(1.0, lambda: client.put('/gw/once/k', 'v')).start()
 out['watch_prefix_once'] = event(client.watch_prefix_once('/gw/once/', timeout=5))
 
 # --- locks ---------------------------------------------------------------------------------------------
