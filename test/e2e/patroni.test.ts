@@ -99,9 +99,12 @@ for (const name of ['edgecd', 'etcd'] as const) {
     });
 
     afterAll(async () => {
-      // Patroni first: it gives up its keys in the DCS as it stops.
-      await cluster?.destroy();
-      await target?.stop();
+      // Patroni first: it gives up its keys in the DCS as it stops. The target stops regardless.
+      try {
+        await cluster?.destroy();
+      } finally {
+        await target?.stop();
+      }
     });
 
     const phase = (p: Phase, from: number): void => {

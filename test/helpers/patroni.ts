@@ -222,8 +222,10 @@ export async function startPatroniCluster(options: { dcsURL: string; timing: Pat
     nodes,
     dir,
     destroy: async () => {
-      await Promise.all(nodes.map((n) => n.stop()));
+      const stopped = await Promise.allSettled(nodes.map((n) => n.stop()));
       await rm(dir, { recursive: true, force: true });
+      const failed = stopped.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     },
   };
 }
