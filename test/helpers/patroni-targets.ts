@@ -84,7 +84,7 @@ export async function startV3Target(name: V3TargetName, options: { etcdMembers?:
   }
   if (!served) {
     await stop();
-    if (options.edgecdRequired === true) throw new Error(NO_GATEWAY.replace('the edgecd half is skipped', 'and V3_TARGET=edgecd requires it'));
+    if (options.edgecdRequired === true) throw new Error('V3_TARGET=edgecd, but edgecd has no v3 gateway yet (POST /v3/kv/range answers 404)');
     process.stderr.write(`${NO_GATEWAY}\n`);
     return NO_GATEWAY;
   }
