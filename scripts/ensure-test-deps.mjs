@@ -5,10 +5,14 @@
 //   etcd-client   etcdctl, used in v2 mode
 //   python3-etcd  python-etcd 0.4.5, for the Python client tests (Debian's /usr/bin/python3)
 //   curl          the seed walkthrough's API lines
+//   python3-etcd3gw   etcd3gw 2.0.0, the v3 JSON gateway client (test/e2e/etcd3gw.test.ts)
+//   python3-oslotest  the base class of etcd3gw's upstream functional tests, run unchanged
+//   patroni           Patroni 3.0.2, whose etcd3 DCS drives the gateway (test/e2e/patroni.test.ts)
+//   postgresql-15     the two PostgreSQL nodes Patroni manages (/usr/lib/postgresql/15/bin)
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -21,6 +25,10 @@ const missing = () =>
     works('etcdctl', ['version']) ? null : 'etcd-client',
     works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
     works('curl', ['--version']) ? null : 'curl',
+    works('/usr/bin/python3', ['-c', 'import etcd3gw']) ? null : 'python3-etcd3gw',
+    works('/usr/bin/python3', ['-c', 'import oslotest.base']) ? null : 'python3-oslotest',
+    works('patroni', ['--version']) ? null : 'patroni',
+    works('/usr/lib/postgresql/15/bin/postgres', ['--version']) ? null : 'postgresql-15',
   ].filter((name) => name !== null);
 
 let absent = missing();
