@@ -5,6 +5,7 @@
 //   etcd-client   etcdctl, used in v2 mode
 //   python3-etcd  python-etcd 0.4.5, for the Python client tests (Debian's /usr/bin/python3)
 //   curl          the seed walkthrough's API lines
+//   python3-etcd3     python-etcd3 0.12.0 (gRPC), driven through edgecd's gRPC server (test/grpc)
 //   python3-etcd3gw   etcd3gw 2.0.0, the v3 JSON gateway client (test/e2e/etcd3gw.test.ts)
 //   python3-oslotest  the base class of etcd3gw's upstream functional tests, run unchanged
 //   patroni           Patroni 3.0.2, whose etcd3 DCS drives the gateway (test/e2e/patroni.test.ts)
@@ -12,7 +13,7 @@
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'python3-etcd3', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -24,6 +25,7 @@ const missing = () =>
     works('etcd', ['--version']) ? null : 'etcd-server',
     works('etcdctl', ['version']) ? null : 'etcd-client',
     works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
+    works('/usr/bin/python3', ['-c', 'import etcd3']) ? null : 'python3-etcd3',
     works('curl', ['--version']) ? null : 'curl',
     works('/usr/bin/python3', ['-c', 'import etcd3gw']) ? null : 'python3-etcd3gw',
     works('/usr/bin/python3', ['-c', 'import oslotest.base']) ? null : 'python3-oslotest',

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 const LOW = 10_000;
 const HIGH = 32_767;
 const taken = new Set<number>();
+/** Ports the Fetch standard blocks ("bad ports"): Node's fetch refuses them. The only one in range. */
+const FETCH_BAD_PORTS = new Set([10_080]);
 
 function canBind(port: number, host: string): Promise<boolean> {
   return new Promise((resolvePromise) => {
@@ -20,7 +22,7 @@ function canBind(port: number, host: string): Promise<boolean> {
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
-    if (taken.has(port)) continue;
+    if (taken.has(port) || FETCH_BAD_PORTS.has(port)) continue;
     if (await canBind(port, host)) {
       taken.add(port);
       return port;

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chosenTargets, startChosenTargets, type StartedTargets, type V3Target, type V3TargetName } from '../helpers/patroni-targets.ts';
+import { chosenTargets, startChosenTargets, type StartedTargets, type V3Target, type V3TargetName } from '../helpers/v3-targets.ts';
 
 /**
  * Debian's python3-etcd3gw 2.0.0 (etcd's JSON gateway client), unchanged, against edgecd and a
- * real etcd 3.4 side by side (V3_TARGET picks them; see test/helpers/patroni-targets.ts):
+ * real etcd 3.4 side by side (V3_TARGET picks them; see test/helpers/v3-targets.ts):
  * - one session through its whole API (test/e2e/python/etcd3gw_session.py): each target's
  *   printout must show the API working, and edgecd's must equal etcd's;
  * - its upstream functional tests, unchanged, pointed at each target

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patronictl, patronictlList, startPatroniCluster, type PatroniCluster, type PatroniNode, type PatroniTiming } from '../helpers/patroni.ts';
-import { chosenTargets, startV3Target, type V3Target, type V3TargetName } from '../helpers/patroni-targets.ts';
+import { chosenTargets, startV3Target, type V3Target, type V3TargetName } from '../helpers/v3-targets.ts';
 import { psql, query } from '../helpers/postgres.ts';
 
 /**
  * Patroni 3.0.2 (Debian's, unchanged) with an `etcd3:` DCS and two PostgreSQL 15 nodes on
  * loopback, against edgecd and against a real etcd 3.4 on the same machine in the same run
- * (V3_TARGET picks them; see test/helpers/patroni-targets.ts): bootstrap, a streaming replica, a
+ * (V3_TARGET picks them; see test/helpers/v3-targets.ts): bootstrap, a streaming replica, a
  * graceful switchover and a crash failover, each timed. The targets run one after the other,
  * each alone on the machine while it is measured; edgecd's times must be within FACTOR of etcd's.
  *
