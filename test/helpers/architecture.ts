@@ -12,16 +12,18 @@ export const LAYERS: Record<string, { folders: string[]; packages: string[] }> =
   mvcc: { folders: [], packages: [] },
   lease: { folders: [], packages: [] },
   auth: { folders: [], packages: [] },
-  server: { folders: ['raft', 'store', 'mvcc', 'lease', 'auth'], packages: [] },
-  http: { folders: ['server', 'store', 'mvcc', 'lease', 'auth'], packages: [] },
-  member: { folders: ['server', 'http', 'raft', 'mvcc'], packages: ['cloudflare:workers'] },
-  worker: { folders: ['http', 'member'], packages: ['hono', 'cloudflare:workers'] },
+  // Counters, gauges, histograms and the Prometheus text writer: values are handed in.
+  metrics: { folders: [], packages: [] },
+  server: { folders: ['raft', 'store', 'mvcc', 'lease', 'auth', 'metrics'], packages: [] },
+  http: { folders: ['server', 'store', 'mvcc', 'lease', 'auth', 'metrics'], packages: [] },
+  member: { folders: ['server', 'http', 'raft', 'mvcc', 'metrics'], packages: ['cloudflare:workers'] },
+  worker: { folders: ['http', 'member', 'metrics'], packages: ['hono', 'cloudflare:workers'] },
   // Node only (DESIGN.md §9): the gRPC services translate to the v3 HTTP API; wire types only.
   grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream'] },
 };
 
 /** The deterministic core: no clocks, randomness, timers, network, console or process. */
-export const PURE_CORE = new Set(['raft', 'store', 'mvcc', 'lease', 'auth', 'server']);
+export const PURE_CORE = new Set(['raft', 'store', 'mvcc', 'lease', 'auth', 'server', 'metrics']);
 const BANNED_IDENTIFIERS = new Set([
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
   'queueMicrotask', 'fetch', 'console', 'process', 'performance', 'crypto', 'globalThis',
