@@ -12,10 +12,11 @@ import {
 import { nodeFootprint, Store, type Event, type Watcher } from '../store/index.ts';
 import { AppliedRequests } from './applied-requests.ts';
 import { applyV2Request, type ApplyResult } from './apply-v2.ts';
-import { RaftCluster, type Member, type MemberContext } from './cluster.ts';
+import { memberAttributesPath, RaftCluster, type Member, type MemberContext } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { MemberId } from './member-id.ts';
 import { Membership } from './membership.ts';
+import { ServerMetrics } from './metrics.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import { Proposals } from './proposals.ts';
 import { ReadIndexBatcher } from './read-index.ts';
@@ -59,6 +60,11 @@ export interface ServerOptions {
    */
   initialElectionTickAdvance?: boolean;
   logger?: Logger;
+  /**
+   * Called once this member's publish (its name and client URLs, through the log) has been
+   * applied here: etcd's `ReadyNotify`, after which a member serves clients.
+   */
+  onReady?: () => void;
 }
 
 export interface ServerResponse {
@@ -102,6 +108,8 @@ export class EtcdServer {
   /** `/v2/stats/self` and `/v2/stats/leader` (etcd's `ServerStats` and `LeaderStats`). */
   private readonly serverStats: ServerStats;
   private readonly leaderStats: LeaderStats;
+  /** `/metrics`: etcd's server, v2 HTTP and v2 store families (the member adds its own). */
+  readonly metrics: ServerMetrics;
 
   private ticks = 0;
   private inTurn = false;
@@ -116,6 +124,9 @@ export class EtcdServer {
   private leaderId: MemberId = '';
   private isLeader = false;
   private removed = false;
+  private ready = false;
+  /** etcd's NOSPACE alarm: raised by a write refused for space, cleared by the next write taken. */
+  private noSpace = false;
 
   constructor(private readonly options: ServerOptions) {
     // `/0` holds the membership, `/1` the users' keys (etcd's StoreClusterPrefix, StoreKeysPrefix).
@@ -125,6 +136,18 @@ export class EtcdServer {
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
     this.serverStats = new ServerStats(options.name, options.id, options.clock.now());
     this.leaderStats = new LeaderStats(options.id);
+    this.metrics = new ServerMetrics({
+      id: options.id,
+      leader: () => this.leaderId,
+      isLeader: () => this.isLeader,
+      term: () => this.term,
+      commit: () => this.commitIndex,
+      applied: () => this.appliedIndex,
+      quotaBytes: () => options.quotaBytes ?? 0,
+      clusterVersion: () => this.cluster.version,
+      storeStats: () => this.store.statistics(),
+      storeBytes: () => this.store.approximateBytes(),
+    });
 
     const snapshot = options.logStore.snapshot();
     if (snapshot.metadata.index > 0) this.restore(snapshot);
@@ -159,7 +182,7 @@ export class EtcdServer {
       isLeader: () => this.isLeader,
       isRemoved: () => this.removed,
       requestDeadline: () => this.ticks + this.requestTimeoutTicks,
-      proposeV2: (request) => this.propose(request),
+      proposeV2: (request) => this.proposeWatchingPublish(request),
       applyToRaft: (change) => this.node.applyConfChange(change),
       onRemoved: () => this.onRemoved(),
       log: (message, fields) => options.logger?.info(message, fields),
@@ -210,7 +233,11 @@ export class EtcdServer {
   }
 
   /** Serves one v2 request: local reads, ReadIndex quorum reads, or a write through the log. */
-  async serveV2(request: V2Request): Promise<ServerResponse> {
+  serveV2(request: V2Request): Promise<ServerResponse> {
+    return this.metrics.countRequest(request, this.options.clock, () => this.serve(request));
+  }
+
+  private async serve(request: V2Request): Promise<ServerResponse> {
     if (this.removed) throw new ServerError(ServerError.Removed);
     switch (request.method) {
       case 'GET':
@@ -219,21 +246,37 @@ export class EtcdServer {
           const watcher = this.store.watch(request.path, request.recursive, request.stream, request.since);
           return this.respond({ watcher });
         }
-        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+        return this.respond({ event: this.read(request) });
       case 'QGET':
       {
         const ready = this.reads.read(this.ticks + this.requestTimeoutTicks);
         this.reads.kick(this.ticks);
         await ready;
       }
-        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+        return this.respond({ event: this.read(request) });
       default: {
-        if (this.wouldExceedQuota(request)) throw new ServerError(ServerError.NoSpace);
-        const outcome = await this.propose(request);
+        if (this.wouldExceedQuota(request)) {
+          this.noSpace = true;
+          throw new ServerError(ServerError.NoSpace);
+        }
+        if (request.method === 'PUT' || request.method === 'POST') this.noSpace = false;
+        const outcome = await this.metrics.countProposal(() => this.propose(request));
         if (outcome.error !== undefined) throw outcome.error;
         return this.respond(outcome.event === undefined ? {} : { event: outcome.event });
       }
     }
+  }
+
+  /**
+   * The read behind `/livez` and `/readyz` (etcd's `readCheck`, a one-key Range): local, or
+   * linearizable through ReadIndex. Not a client's request, so not counted as one.
+   */
+  async healthRead(linearizable: boolean): Promise<void> {
+    await this.serve(newRequest({ method: linearizable ? 'QGET' : 'GET', path: '/', quorum: linearizable }));
+  }
+
+  private read(request: V2Request): Event {
+    return this.metrics.countRead(request.recursive, () => this.store.get(request.path, request.recursive, request.sorted));
   }
 
   /**
@@ -327,6 +370,16 @@ export class EtcdServer {
     return this.removed;
   }
 
+  /** etcd's `ReadyNotify` has fired: this start's publish was applied here. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Active alarms, by etcd's names (`NOSPACE`); what `/readyz` and `/health` look at. */
+  alarms(): string[] {
+    return this.noSpace ? ['NOSPACE'] : [];
+  }
+
   get raftStatus(): { term: number; commit: number; applied: number; leader: MemberId; isLeader: boolean } {
     return { term: this.term, commit: this.commitIndex, applied: this.appliedIndex, leader: this.leaderId, isLeader: this.isLeader };
   }
@@ -397,6 +450,8 @@ export class EtcdServer {
 
   private onSoftState(soft: SoftState): void {
     const wasLeader = this.isLeader;
+    // etcd counts a leader change whenever a new, known leader appears (raft.go: `newLeader`).
+    if (soft.lead !== '' && soft.lead !== this.leaderId) this.metrics.leaderChanges.inc();
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
@@ -424,6 +479,23 @@ export class EtcdServer {
       const request = newRequest({ method: 'PUT', path: '/0/version', val: CLUSTER_VERSION });
       this.propose(request).catch(() => undefined);
     }
+  }
+
+  /**
+   * The membership's proposals; the one publishing this member's attributes is watched: once it
+   * is applied, the member is ready (etcd's `publish` closes `readych` after its `Do` returns).
+   */
+  private proposeWatchingPublish(request: V2Request): Promise<ApplyResult> {
+    const outcome = this.propose(request);
+    if (request.method === 'PUT' && request.path === memberAttributesPath(this.options.id)) {
+      outcome.then((result) => {
+        if (result.error === undefined && !this.ready) {
+          this.ready = true;
+          this.options.onReady?.();
+        }
+      }, () => undefined);
+    }
+    return outcome;
   }
 
   private proposeSync(): void {

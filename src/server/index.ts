@@ -1,4 +1,5 @@
 export type { FollowerStatsJSON, LeaderStatsJSON, SelfStatsJSON } from './stats.ts';
+export type { ServerMetrics } from './metrics.ts';
 export { EtcdServer, CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './etcd-server.ts';
 export { MembershipError, type Member, type MemberContext } from './cluster.ts';
 export { ServerError } from './errors.ts';
