@@ -53,6 +53,8 @@ export interface MemberStatus {
   term?: number;
   commit?: number;
   applied?: number;
+  /** etcd's ReadyNotify: the member published its client URLs and serves clients. */
+  ready?: boolean;
 }
 
 export const DEFAULT_MEMBERS = [

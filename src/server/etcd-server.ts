@@ -321,7 +321,7 @@ export class EtcdServer {
 
   private turn(): true {
     const rd = this.node.ready();
-    if (rd.softState !== undefined) this.onSoftState(rd.softState);
+    if (rd.softState !== undefined) this.onSoftState(rd.softState, rd.hardState?.term ?? this.term);
     if (rd.hardState !== undefined) {
       this.term = rd.hardState.term;
       this.commitIndex = rd.hardState.commit;
@@ -448,10 +448,15 @@ export class EtcdServer {
     return this.proposals.propose(request.id, data, this.ticks + this.requestTimeoutTicks);
   }
 
-  private onSoftState(soft: SoftState): void {
+  private onSoftState(soft: SoftState, term: number): void {
     const wasLeader = this.isLeader;
     // etcd counts a leader change whenever a new, known leader appears (raft.go: `newLeader`).
-    if (soft.lead !== '' && soft.lead !== this.leaderId) this.metrics.leaderChanges.inc();
+    if (soft.lead !== this.leaderId) {
+      if (soft.lead !== '') this.metrics.leaderChanges.inc();
+      // etcd's raft.node logs: "elected leader X at term T" / "lost leader X at term T".
+      const change = soft.lead === '' ? `lost leader ${this.leaderId}` : `elected leader ${soft.lead}`;
+      this.options.logger?.info(`raft.node: ${this.options.id} ${change} at term ${term}`);
+    }
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
