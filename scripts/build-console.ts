@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +35,11 @@ export async function buildConsole(outFile = CONSOLE_PAGE): Promise<string> {
   if (/<\/script/i.test(script)) throw new Error('the console bundle contains "</script": it cannot be inlined');
   const template = await readFile(join(projectRoot, 'src/ui/console.html'), 'utf8');
   const page = template.replace('/*STYLE*/', () => style.trim()).replace('/*SCRIPT*/', () => script.trim());
+  // Written whole and renamed: a launcher bundling the worker meanwhile never reads half a page.
   await mkdir(dirname(outFile), { recursive: true });
-  await writeFile(outFile, page);
+  const partial = `${outFile}.${process.pid}.${Date.now()}`;
+  await writeFile(partial, page);
+  await rename(partial, outFile);
   return outFile;
 }
 

@@ -5,10 +5,12 @@
 //   etcd-client   etcdctl, used in v2 mode
 //   python3-etcd  python-etcd 0.4.5, for the Python client tests (Debian's /usr/bin/python3)
 //   curl          the seed walkthrough's API lines
+//   chromium      the console's browser test (headless, driven by playwright-core)
+//   prometheus    promtool: /metrics checked, etcd's alert rules evaluated against it
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'curl', 'chromium', 'prometheus'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -21,6 +23,8 @@ const missing = () =>
     works('etcdctl', ['version']) ? null : 'etcd-client',
     works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
     works('curl', ['--version']) ? null : 'curl',
+    works('chromium', ['--version']) ? null : 'chromium',
+    works('promtool', ['--version']) ? null : 'prometheus',
   ].filter((name) => name !== null);
 
 let absent = missing();
