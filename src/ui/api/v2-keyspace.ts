@@ -19,7 +19,7 @@ export class V2Keyspace implements Keyspace {
     const response = await request('/v2/keys/?recursive=true&sorted=true');
     const index = Number(response.headers.get('X-Etcd-Index') ?? '0');
     const body = await json<{ node: NodeJSON }>(response);
-    return KeyTree.fromListing(body.node, index);
+    return KeyTree.fromListing(body.node, index, Date.now());
   }
 
   async put(key: string, value: string, options: { ttlSeconds?: number; dir?: boolean } = {}): Promise<void> {

@@ -46,7 +46,8 @@ export function App({ keyspace, serverReadOnly }: Props) {
         stop = keyspace.watch(
           loaded.index + 1,
           (event) => {
-            for (const key of loaded.apply(event)) recent.set(key, Date.now());
+            const now = Date.now();
+            for (const key of loaded.apply(event, now)) recent.set(key, now);
             redraw(undefined);
           },
           () => {

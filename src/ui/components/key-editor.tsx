@@ -35,10 +35,10 @@ export function KeyEditor({ keyspace, node, selectedKey, readOnly, now, onError 
         <dd>#{node.createdIndex}</dd>
         <dt>modified</dt>
         <dd>#{node.modifiedIndex}</dd>
-        {node.expiration !== undefined && (
+        {secondsLeft(node, now) !== undefined && (
           <>
             <dt>expires in</dt>
-            <dd class="ttl">{secondsLeft(node.expiration, now)}s</dd>
+            <dd class="ttl">{secondsLeft(node, now)}s</dd>
           </>
         )}
       </dl>

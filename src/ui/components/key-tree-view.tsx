@@ -42,6 +42,7 @@ function Row(props: Props & { node: KeyNode; depth: number; open: boolean; onTog
   const { node } = props;
   const changed = props.recent.get(node.key);
   const fresh = changed !== undefined && props.now - changed < 2_000;
+  const left = secondsLeft(node, props.now);
   const classes = ['row', node.dir ? 'dir' : 'file', props.selected === node.key ? 'selected' : '', fresh ? 'fresh' : ''].filter(Boolean).join(' ');
   return (
     <li class={classes} data-key={node.key} style={{ paddingLeft: `${0.75 + props.depth * 1.1}rem` }} onClick={() => props.onSelect(node.key)}>
@@ -61,9 +62,9 @@ function Row(props: Props & { node: KeyNode; depth: number; open: boolean; onTog
       )}
       <span class="name">{baseName(node.key)}{node.dir ? '/' : ''}</span>
       {!node.dir && <span class="value" title={node.value}>{node.value}</span>}
-      {node.expiration !== undefined && (
-        <span class="ttl" data-ttl={secondsLeft(node.expiration, props.now)} title={`expires ${node.expiration}`}>
-          ⏱ {secondsLeft(node.expiration, props.now)}s
+      {left !== undefined && (
+        <span class="ttl" data-ttl={left} title={`expires ${node.expiration ?? ''}`}>
+          ttl {left}s
         </span>
       )}
       <span class="meta">#{node.modifiedIndex}</span>

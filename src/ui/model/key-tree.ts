@@ -26,8 +26,13 @@ export interface KeyNode {
   key: string;
   dir: boolean;
   value?: string;
-  /** Absolute expiry (RFC 3339) for a node with a TTL. */
+  /** Absolute expiry (RFC 3339, the server's clock) for a node with a TTL. */
   expiration?: string;
+  /**
+   * When it expires by this page's clock: its `ttl` counted from when the page learned it, so a
+   * browser whose clock is off still counts down right.
+   */
+  expiresAt?: number;
   modifiedIndex: number;
   createdIndex: number;
 }
@@ -39,12 +44,12 @@ export class KeyTree {
   /** The etcd index this copy is current to: a watch resumes at `index + 1`. */
   index = 0;
 
-  /** From a recursive GET of `/` and its `X-Etcd-Index`. */
-  static fromListing(root: NodeJSON, etcdIndex: number): KeyTree {
+  /** From a recursive GET of `/` and its `X-Etcd-Index`, read at `nowMs` (the page's clock). */
+  static fromListing(root: NodeJSON, etcdIndex: number, nowMs: number): KeyTree {
     const tree = new KeyTree();
     const visit = (node: NodeJSON): void => {
       for (const child of node.nodes ?? []) {
-        tree.upsert(child);
+        tree.upsert(child, nowMs);
         visit(child);
       }
     };
@@ -71,17 +76,17 @@ export class KeyTree {
     return out.sort((a, b) => (a.dir === b.dir ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.dir ? -1 : 1));
   }
 
-  /** Applies one watch event; returns the keys it touched (for highlighting). */
-  apply(event: EventJSON): string[] {
+  /** Applies one watch event received at `nowMs`; returns the keys it touched (for highlighting). */
+  apply(event: EventJSON, nowMs: number): string[] {
     const key = event.node.key;
     if (key === undefined) return [];
     this.index = Math.max(this.index, event.node.modifiedIndex ?? 0);
     if (REMOVING_ACTIONS.has(event.action)) return this.removeSubtree(key);
-    this.upsert(event.node);
+    this.upsert(event.node, nowMs);
     return [key];
   }
 
-  private upsert(node: NodeJSON): void {
+  private upsert(node: NodeJSON, nowMs: number): void {
     if (node.key === undefined) return;
     this.ensureParents(node.key, node.createdIndex ?? 0);
     const known = this.nodes.get(node.key);
@@ -93,6 +98,7 @@ export class KeyTree {
     };
     if (node.value !== undefined) next.value = node.value;
     if (node.expiration !== undefined) next.expiration = node.expiration;
+    if (node.ttl !== undefined) next.expiresAt = nowMs + node.ttl * 1000;
     this.nodes.set(node.key, next);
   }
 
@@ -117,7 +123,8 @@ export class KeyTree {
   }
 }
 
-/** Whole seconds left before `expiration`, as etcd's `ttl` field counts them (rounded up). */
-export function secondsLeft(expiration: string, nowMs: number): number {
-  return Math.max(0, Math.ceil((Date.parse(expiration) - nowMs) / 1000));
+/** Whole seconds left before a node expires, rounded up as etcd's `ttl` field is. */
+export function secondsLeft(node: KeyNode, nowMs: number): number | undefined {
+  const at = node.expiresAt ?? (node.expiration === undefined ? undefined : Date.parse(node.expiration));
+  return at === undefined ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
