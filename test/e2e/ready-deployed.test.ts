@@ -42,7 +42,7 @@ describe('a deployed cluster (the production bundle under Miniflare)', () => {
           compatibilityDate: config.compatibility_date,
           compatibilityFlags: config.compatibility_flags,
           bindings: config.vars as Record<string, string>,
-          durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }])),
+          durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
         },
       ],
