@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +41,26 @@ export async function buildConsole(outFile = CONSOLE_PAGE): Promise<string> {
   await writeFile(partial, page);
   await rename(partial, outFile);
   return outFile;
+}
+
+/** The folders the console is built from (it reads /metrics with src/metrics' parser). */
+const SOURCES = ['src/ui', 'src/metrics', 'scripts/build-console.ts'].map((p) => join(projectRoot, p));
+
+/**
+ * Builds the console unless the page is newer than everything it is built from: `npm start`
+ * then pays for the build only after the console changed.
+ */
+export async function buildConsoleIfStale(outFile = CONSOLE_PAGE): Promise<string> {
+  const built = await stat(outFile).then((s) => s.mtimeMs, () => 0);
+  const newest = Math.max(...(await Promise.all(SOURCES.map(newestChange))));
+  return built > newest ? outFile : buildConsole(outFile);
+}
+
+async function newestChange(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  const entries = await readdir(path);
+  return Math.max(info.mtimeMs, ...(await Promise.all(entries.map((e) => newestChange(join(path, e))))));
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,6 +1,6 @@
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
-import { buildConsole } from './build-console.ts';
+import { buildConsoleIfStale } from './build-console.ts';
 import { bundleWorker } from './bundle.ts';
 import { serveControl } from './control.ts';
 import { pipeLog, type LoggerKind } from './log-format.ts';
@@ -84,7 +84,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     clientURL: `http://${host}:${m.port}`,
     peerURL: `http://${m.name}:2380`,
   }));
-  await buildConsole();
+  await buildConsoleIfStale();
   const scriptPath = await bundleWorker(join(dataDir, 'build'));
   const bindings: Record<string, string> = {
     INITIAL_CLUSTER: members.map((m) => `${m.name}=${m.peerURL}`).join(','),
