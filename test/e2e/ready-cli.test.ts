@@ -87,6 +87,21 @@ describe('edgecd start flags and ETCD_* variables', () => {
     }
   });
 
+  it('logs for a person when started in a terminal (capnslog lines by default on a TTY)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'edgecd-tty-'));
+    try {
+      const ports = `--port ${await freePort()} --member-ports ${[await freePort(), await freePort(), await freePort()].join(',')}`;
+      // util-linux's script(1) gives the command a pseudo-terminal; timeout stops it as Ctrl-C would.
+      const command = `timeout -s INT 15 ${process.execPath} bin/edgecd.mjs start --data-dir ${dataDir} ${ports}`;
+      const { stdout } = await run('script', ['-qec', command, '/dev/null'], { timeoutMs: 40_000 });
+      expect(stdout).toContain('edgecd serving');
+      expect(stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} I \| node\d: starting local member /m);
+      expect(stdout).not.toContain('{"level"');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('prints capnslog lines with --logger capnslog, and only warnings and worse with --log-level warn', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'edgecd-log-'));
     const ports = async () => ['--port', String(await freePort()), '--member-ports', [await freePort(), await freePort(), await freePort()].join(',')];
