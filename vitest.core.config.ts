@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // The pure core and the HTTP translation layer: plain Node, deterministic, fast.
 export default defineConfig({
   test: {
-    include: ['test/{arch,raft,store,mvcc,lease,auth,server,http}/**/*.test.ts', 'test/helpers/**/*.test.ts'],
+    include: ['test/{arch,raft,store,mvcc,lease,auth,server,http,metrics,ui}/**/*.test.ts', 'test/helpers/**/*.test.ts'],
     environment: 'node',
   },
 });

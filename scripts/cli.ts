@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS } from '../src/member/logger.ts';
+import { fromFlagsAndEnv } from './etcd-env.ts';
 import { DEFAULT_MEMBERS, startLocalCluster, waitForLeader } from './local-cluster.ts';
+import { LOGGER_KINDS, type LoggerKind } from './log-format.ts';
 import { memberCommand } from './member-cli.ts';
 import { proxyCommand } from './proxy.ts';
+import { versionText } from './version.ts';
 
 const USAGE = `usage: edgecd <command> [flags]
 
@@ -9,6 +13,8 @@ commands:
   start   run a local 3-member cluster; the front door is http://127.0.0.1:2379
   member  start, wipe or inspect a member of the running cluster ('edgecd member' for help)
   proxy   serve etcd's gRPC API here, translating to a v3 gateway ('edgecd proxy --help')
+
+  --version                     print the etcd API version edgecd serves, and its own
 
 start flags (named as etcd's where etcd has one):
   --data-dir DIR                where members persist (default ./.edgecd)
@@ -19,10 +25,20 @@ start flags (named as etcd's where etcd has one):
   --snapshot-count N            applied entries between snapshots (default 100000, as etcd)
   --quota-backend-bytes N       a member's store size past which writes are refused (default 32 MiB)
   --initial-cluster-token TOKEN default edgecd-cluster
+  --logger zap|capnslog         members' log lines as zap JSON, or as capnslog lines for a person
+                                (default: capnslog in a terminal, zap otherwise)
+  --log-level LEVEL             debug, info, warn, error, panic or fatal (default info)
+
+Every start flag is also read from its ETCD_* environment variable (--data-dir from
+ETCD_DATA_DIR), as etcd reads its flags; a flag on the command line wins.
 `;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version') {
+    process.stdout.write(await versionText());
+    return 0;
+  }
   if (command === 'start' && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(USAGE);
     return 0;
@@ -40,22 +56,40 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `edgecd start`'s flags and their defaults (none: the member's own, src/member/config.ts). */
+const START_FLAGS: Record<string, string | undefined> = {
+  'data-dir': '.edgecd',
+  port: '2379',
+  'member-ports': DEFAULT_MEMBERS.map((m) => m.port).join(','),
+  'heartbeat-interval': '100',
+  'election-timeout': '1000',
+  'snapshot-count': undefined,
+  'quota-backend-bytes': undefined,
+  'initial-cluster-token': 'edgecd-cluster',
+  logger: undefined,
+  'log-level': undefined,
+};
+
 async function start(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const names = Object.keys(START_FLAGS);
+  const { values: given } = parseArgs({
     args: argv,
-    options: {
-      'data-dir': { type: 'string', default: '.edgecd' },
-      port: { type: 'string', default: '2379' },
-      'member-ports': { type: 'string', default: DEFAULT_MEMBERS.map((m) => m.port).join(',') },
-      'heartbeat-interval': { type: 'string', default: '100' },
-      'election-timeout': { type: 'string', default: '1000' },
-      // Unset: the member's own defaults (src/member/config.ts) apply.
-      'snapshot-count': { type: 'string' },
-      'quota-backend-bytes': { type: 'string' },
-      'initial-cluster-token': { type: 'string', default: 'edgecd-cluster' },
-    },
+    options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
     strict: true,
   });
+  const { values: set, warnings } = fromFlagsAndEnv(names, given as Record<string, string | undefined>, process.env);
+  for (const warning of warnings) process.stderr.write(`edgecd: ${warning}\n`);
+  const values = Object.fromEntries(names.map((name) => [name, set[name] ?? START_FLAGS[name]])) as Record<string, string | undefined> &
+    Record<'data-dir' | 'port' | 'member-ports' | 'heartbeat-interval' | 'election-timeout' | 'initial-cluster-token', string>;
+  const logger = (values.logger ?? (process.stdout.isTTY ? 'capnslog' : 'zap')) as LoggerKind;
+  if (!LOGGER_KINDS.includes(logger)) {
+    process.stderr.write(`edgecd: unknown logger option "${logger}" (zap or capnslog)\n`);
+    return 2;
+  }
+  if (values['log-level'] !== undefined && !(LOG_LEVELS as readonly string[]).includes(values['log-level'])) {
+    process.stderr.write(`edgecd: unknown log level "${values['log-level']}" (${LOG_LEVELS.join(', ')})\n`);
+    return 2;
+  }
   const ports = values['member-ports'].split(',').map(Number);
   const cluster = await startLocalCluster({
     dataDir: values['data-dir'],
@@ -66,9 +100,19 @@ async function start(argv: string[]): Promise<number> {
     ...(values['snapshot-count'] === undefined ? {} : { snapshotCount: Number(values['snapshot-count']) }),
     ...(values['quota-backend-bytes'] === undefined ? {} : { quotaBackendBytes: Number(values['quota-backend-bytes']) }),
     initialClusterToken: values['initial-cluster-token'],
+    logger,
+    ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
   });
-  const leader = await waitForLeader(cluster).catch(() => '(none yet)');
-  const lines = [`edgecd serving the etcd v2 API on ${cluster.url}`, `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`];
+  // The banner means every member serves clients (etcd's ReadyNotify), so a client run right
+  // after it finds every member's client URL published.
+  let leader: string | undefined;
+  while (leader === undefined) {
+    leader = await waitForLeader(cluster).catch(() => {
+      process.stderr.write('edgecd: still waiting for every member to elect a leader and publish its client URLs\n');
+      return undefined;
+    });
+  }
+  const lines = [`edgecd serving the etcd v2 and v3 APIs on ${cluster.url}`, `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`];
   for (const m of cluster.members) {
     const status = await cluster.status(m.name);
     lines.push(`  ${m.name}  id=${status.id ?? '?'}  client=${m.clientURL}  peer=${m.peerURL}${m.name === leader ? '  (leader)' : ''}`);

@@ -10,10 +10,12 @@
 //   python3-oslotest  the base class of etcd3gw's upstream functional tests, run unchanged
 //   patroni           Patroni 3.0.2, whose etcd3 DCS drives the gateway (test/e2e/patroni.test.ts)
 //   postgresql-15     the two PostgreSQL nodes Patroni manages (/usr/lib/postgresql/15/bin)
+//   chromium          the console's browser test (headless, driven by playwright-core)
+//   prometheus        promtool: /metrics checked, etcd's alert rules evaluated against it
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'python3-etcd3', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'python3-etcd3', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15', 'chromium', 'prometheus'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -31,6 +33,8 @@ const missing = () =>
     works('/usr/bin/python3', ['-c', 'import oslotest.base']) ? null : 'python3-oslotest',
     works('patroni', ['--version']) ? null : 'patroni',
     works('/usr/lib/postgresql/15/bin/postgres', ['--version']) ? null : 'postgresql-15',
+    works('chromium', ['--version']) ? null : 'chromium',
+    works('promtool', ['--version']) ? null : 'prometheus',
   ].filter((name) => name !== null);
 
 let absent = missing();

@@ -1,9 +1,11 @@
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
+import { buildConsoleIfStale } from './build-console.ts';
 import { bundleWorker } from './bundle.ts';
 import { serveControl } from './control.ts';
 import { freePort } from './free-port.ts';
 import { createEtcdGrpcServer, listenSniffing, type EtcdGrpcServer, type SniffingListener } from '../src/grpc/index.ts';
+import { pipeLog, type LoggerKind } from './log-format.ts';
 
 /** Pinned with wrangler.toml's `compatibility_date` and `compatibility_flags`. */
 export const COMPATIBILITY_DATE = '2026-04-26';
@@ -24,6 +26,10 @@ export interface LocalClusterOptions {
   snapshotCount?: number;
   /** Each member's store quota in bytes (the member's default when absent). */
   quotaBackendBytes?: number;
+  /** etcd's `--log-level` for every member (`info` when absent). */
+  logLevel?: string;
+  /** How members' log lines are printed: as written (zap JSON, the default) or for a person. */
+  logger?: LoggerKind;
 }
 
 export interface LocalMember {
@@ -55,6 +61,8 @@ export interface MemberStatus {
   term?: number;
   commit?: number;
   applied?: number;
+  /** etcd's ReadyNotify: the member published its client URLs and serves clients. */
+  ready?: boolean;
 }
 
 export const DEFAULT_MEMBERS = [
@@ -80,6 +88,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     clientURL: `http://${host}:${m.port}`,
     peerURL: `http://${m.name}:2380`,
   }));
+  await buildConsoleIfStale();
   const scriptPath = await bundleWorker(join(dataDir, 'build'));
   // workerd's own sockets, behind the public ports' listeners.
   const internalPort = new Map<number, number>();
@@ -95,6 +104,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.quotaBackendBytes === undefined ? {} : { QUOTA_BACKEND_BYTES: String(options.quotaBackendBytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
+    ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }),
   };
   const script = {
     modules: true,
@@ -126,6 +136,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     port: 0,
     durableObjectsPersist: join(dataDir, 'members'),
     workers,
+    handleRuntimeStdio: (stdout, stderr) => {
+      pipeLog(stdout, process.stdout, options.logger ?? 'zap');
+      pipeLog(stderr, process.stderr, options.logger ?? 'zap');
+    },
   });
   await mf.ready;
   const grpcServers: EtcdGrpcServer[] = [];
@@ -175,14 +189,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 }
 
 /**
- * Waits until the cluster is up as etcd's would be: a leader elected and every member published
- * (its name and client URLs are in the membership). Returns the leader's name.
+ * Waits until the cluster is up as etcd's would be: a leader elected and every member ready
+ * (etcd's ReadyNotify: its publish applied, so it serves clients). Returns the leader's name.
  */
 export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const leader = await findLeader(cluster);
-    if (leader !== undefined && (await allPublished(cluster))) return leader;
+    if (leader !== undefined && (await allReady(cluster))) return leader;
     if (Date.now() > deadline) throw new Error('the cluster did not come up');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -196,9 +210,7 @@ async function findLeader(cluster: LocalCluster): Promise<string | undefined> {
   return undefined;
 }
 
-async function allPublished(cluster: LocalCluster): Promise<boolean> {
-  const response = await fetch(`${cluster.url}/v2/members`).catch(() => undefined);
-  if (response?.ok !== true) return false;
-  const { members } = (await response.json()) as { members: { clientURLs: string[] }[] };
-  return members.length >= cluster.members.length && members.every((m) => m.clientURLs.length > 0);
+async function allReady(cluster: LocalCluster): Promise<boolean> {
+  const statuses = await Promise.all(cluster.members.map((m) => cluster.status(m.name).catch(() => undefined)));
+  return statuses.every((s) => s?.ready === true);
 }

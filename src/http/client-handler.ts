@@ -1,5 +1,7 @@
 import type { EtcdServer } from '../server/index.ts';
 import { handleHealth } from './health.ts';
+import { handleHealthCheck, isHealthCheckPath } from './health-checks.ts';
+import { handleMetrics } from './metrics-handler.ts';
 import { methodNotAllowed, notFound } from './responses.ts';
 import { badRequest, decodePath, requestTarget } from './serve-mux.ts';
 import { handleKeys } from './v2/keys-handler.ts';
@@ -45,10 +47,20 @@ export async function handleClientRequest(request: Request, context: ClientConte
       if (request.method !== 'GET') return methodNotAllowed(['GET']);
       return new Response(JSON.stringify(VERSION), { headers: { 'Content-Type': 'application/json' } });
     case '/health':
-      return handleHealth(request, context.server);
+      return countHealth(await handleHealth(request, context.server), context.server);
+    case '/metrics':
+      return handleMetrics(request, context.server);
     default:
+      if (isHealthCheckPath(path)) return (await handleHealthCheck(request, path, target.search, context.server)) ?? notFound();
       return notFound();
   }
+}
+
+/** etcd's `etcd_server_health_success` / `_failures`: every `/health` check that ran counts. */
+function countHealth(response: Response, server: EtcdServer): Response {
+  if (response.status === 200) server.metrics.healthSuccess.inc();
+  else if (response.status === 503) server.metrics.healthFailures.inc();
+  return response;
 }
 
 function byteOrder(a: string, b: string): number {

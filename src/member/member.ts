@@ -1,10 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
-import { handleClientRequest, requestTarget, setServedHeaders, type ClientContext } from '../http/index.ts';
+import { handleClientRequest, isHealthCheckPath, requestTarget, setServedHeaders, type ClientContext } from '../http/index.ts';
 import type { Message } from '../raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } from '../server/index.ts';
 import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
+import { advertisedClientURLs, hasConfiguredClientURLs, learnedPublicURL, NO_CLIENT_URL_MESSAGE, rememberPublicURL } from './client-urls.ts';
 import { parseFaultPlan } from './faults.ts';
 import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
+import { createMemberLogger, type LoggingEnv, type MemberLogger } from './logger.ts';
+import { MemberMetrics } from './member-metrics.ts';
+import { MeteredLogStore, type TurnWrites } from './metered-log-store.ts';
+import { Readiness } from './readiness.ts';
 import { migrate } from './schema.ts';
 import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
@@ -29,6 +34,12 @@ export const LEADER_HEADER = 'X-Edgecd-Leader';
 export const NOT_LEADER_STATUS = 421;
 /** The watchdog alarm's period: an evicted member is woken again within this. */
 const WATCHDOG_MS = 30_000;
+/**
+ * How long a client request waits for a member that has not published yet (etcd holds
+ * connections until `ReadyNotify`); then it is refused. etcd's request timeout: 5 s plus two
+ * election timeouts.
+ */
+const READY_WAIT_BASE_MS = 5_000;
 /** etcd's words when a removed member's data dir is used again (etcdserver/server.go). */
 export const REMOVED_MESSAGE = 'the member has been permanently removed from the cluster\nthe data-dir used by this member must be removed.';
 
@@ -45,9 +56,12 @@ interface JoinRequest {
  * One etcd member as a Durable Object. A thin shell: the member's brain is `EtcdServer`; this
  * class gives it SQLite storage, a peer transport over stubs, a ticker and the HTTP front.
  */
-export class Member extends DurableObject<MemberEnv> {
+export class Member extends DurableObject<MemberEnv & LoggingEnv> {
   private readonly config: MemberConfig;
-  private logStore: SqliteLogStore;
+  private logStore: MeteredLogStore;
+  private readonly metrics = new MemberMetrics(Date.now());
+  private logger: MemberLogger;
+  private readiness = new Readiness();
   private identity: Identity | undefined;
   private server: EtcdServer | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -57,11 +71,12 @@ export class Member extends DurableObject<MemberEnv> {
   /** The v3 key bucket of the running server (its snapshot staging is used before a step). */
   private mvcc: SqliteMvccBackend | undefined;
 
-  constructor(ctx: DurableObjectState, env: MemberEnv) {
+  constructor(ctx: DurableObjectState, env: MemberEnv & LoggingEnv) {
     super(ctx, env);
     this.config = readConfig(env);
-    this.logStore = new SqliteLogStore(ctx.storage.sql, (closure) => ctx.storage.transactionSync(closure));
+    this.logStore = new MeteredLogStore(ctx.storage.sql, (closure) => ctx.storage.transactionSync(closure));
     this.identity = loadIdentity(ctx.storage.sql);
+    this.logger = createMemberLogger(this.identity?.name ?? ctx.id.name ?? '', env.LOG_LEVEL);
     if (this.identity !== undefined && !this.identity.removed) this.start(this.identity);
   }
 
@@ -71,6 +86,7 @@ export class Member extends DurableObject<MemberEnv> {
     if (pathname === '/admin/join') return this.join((await request.json()) as JoinRequest);
     if (pathname === '/admin/wipe') return this.wipe(((await request.json()) as { force?: boolean }).force === true);
     if (pathname === '/admin/faults') return this.setFaults(await request.json());
+    if (pathname === '/admin/public-url') return this.learnPublicURL(await request.text(), request.headers.get(MEMBER_HEADER));
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (pathname === '/raft') return this.receiveRaft(request, server);
     if (pathname === SNAPSHOT_ROWS_PATH && server !== undefined) return serveSnapshotRows(request, server);
@@ -84,7 +100,13 @@ export class Member extends DurableObject<MemberEnv> {
       return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: this.leaderName(server) } });
     }
     if (server === undefined) {
-      return Response.json({ message: this.identity?.removed ? REMOVED_MESSAGE : 'member not started' }, { status: 503 });
+      const reason = this.identity?.removed ? REMOVED_MESSAGE : this.lacksClientURL() ? NO_CLIENT_URL_MESSAGE : 'member not started';
+      return Response.json({ message: reason }, { status: 503 });
+    }
+    // etcd serves no client before its publish is applied (ReadyNotify); what reports on the
+    // member itself (metrics, health checks) answers at once.
+    if (!server.isReady && pathname !== '/metrics' && !isHealthCheckPath(pathname) && !(await this.waitUntilReady())) {
+      return Response.json({ message: `member ${server.name} is not ready: it has not published its client URLs through raft yet` }, { status: 503 });
     }
     const response = await handleClientRequest(request, this.clientContext(server));
     this.startReadyLoop();
@@ -108,11 +130,43 @@ export class Member extends DurableObject<MemberEnv> {
    */
   private startAs(name: string | undefined): EtcdServer | undefined {
     if (this.server !== undefined || this.identity?.removed) return this.server;
+    const clientName = this.identity?.name ?? name;
+    // Deployed with no client URL set, a member waits for the front door to tell it its origin.
+    if (clientName === undefined || this.clientURLsOf(clientName) === undefined) return undefined;
     if (this.identity === undefined) {
       if (name === undefined || !this.config.initialCluster.has(name) || isWiped(this.ctx.storage.sql)) return undefined;
       this.identity = this.bootstrap(name);
     }
     return this.start(this.identity);
+  }
+
+  private clientURLsOf(name: string): string[] | undefined {
+    return advertisedClientURLs(this.config, name, learnedPublicURL(this.ctx.storage));
+  }
+
+  /** A member that would start but for a client URL to publish (not one of no cluster). */
+  private lacksClientURL(): boolean {
+    const name = this.identity?.name ?? this.ctx.id.name;
+    if (name === undefined || (this.identity === undefined && !this.config.initialCluster.has(name))) return false;
+    return this.clientURLsOf(name) === undefined;
+  }
+
+  /**
+   * The front door reports the origin it was reached at (a deployed worker's public URL): a
+   * member with no client URL set by hand keeps the first one and starts with it.
+   */
+  private learnPublicURL(origin: string, name: string | null): Response {
+    const memberName = this.identity?.name ?? name ?? this.ctx.id.name;
+    if (memberName === undefined || hasConfiguredClientURLs(this.config, memberName)) return new Response(null, { status: 204 });
+    const kept = rememberPublicURL(this.ctx.storage, origin);
+    this.startAs(memberName);
+    return Response.json({ publicURL: kept });
+  }
+
+  /** Holds a client request until the running server is ready; false if it is not in time. */
+  private waitUntilReady(): Promise<boolean> {
+    this.metrics.requestsHeld.inc();
+    return this.readiness.wait(READY_WAIT_BASE_MS + 2 * this.config.electionMs);
   }
 
   /**
@@ -148,7 +202,7 @@ export class Member extends DurableObject<MemberEnv> {
     await this.ctx.storage.deleteAlarm();
     migrate(this.ctx.storage.sql);
     markWiped(this.ctx.storage.sql);
-    this.logStore = new SqliteLogStore(this.ctx.storage.sql, (closure) => this.ctx.storage.transactionSync(closure));
+    this.logStore = new MeteredLogStore(this.ctx.storage.sql, (closure) => this.ctx.storage.transactionSync(closure));
     return Response.json({ wiped: true });
   }
 
@@ -170,6 +224,8 @@ export class Member extends DurableObject<MemberEnv> {
   }
 
   private start(identity: Identity): EtcdServer {
+    this.logger = createMemberLogger(identity.name, this.env.LOG_LEVEL);
+    const readiness = (this.readiness = new Readiness());
     const sql = this.ctx.storage.sql;
     const mvcc = (this.mvcc = new SqliteMvccBackend(sql));
     const server: EtcdServer = new EtcdServer({
@@ -181,7 +237,7 @@ export class Member extends DurableObject<MemberEnv> {
         const peerURL = server.cluster.member(leaderId)?.peerURLs[0];
         return peerURL === undefined ? undefined : leaderLeases((name) => this.stub(name), memberNameOfPeerURL(peerURL));
       },
-      clientURLs: this.config.clientURLs.get(identity.name) ?? (this.config.publicURL === undefined ? [] : [this.config.publicURL]),
+      clientURLs: this.clientURLsOf(identity.name) ?? [],
       tickMs: this.config.heartbeatMs,
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
       snapshotCount: this.config.snapshotCount,
@@ -195,8 +251,14 @@ export class Member extends DurableObject<MemberEnv> {
           return peerURL === undefined ? undefined : memberNameOfPeerURL(peerURL);
         },
         onUnreachable: () => undefined,
-        onDelivered: (id, ms) => server.recordPeerDelivery(id, ms),
-        onFailed: (id) => server.recordPeerFailure(id),
+        onDelivered: (id, ms) => {
+          server.recordPeerDelivery(id, ms);
+          this.metrics.peerRoundTrip.labels(id).observe(ms / 1000);
+        },
+        onFailed: (id) => {
+          server.recordPeerFailure(id);
+          this.metrics.peerSentFailures.labels(id).inc();
+        },
         onRemoved: () => this.onRemoved(),
         onReply: (messages) => {
           for (const m of messages) server.step(m);
@@ -210,11 +272,17 @@ export class Member extends DurableObject<MemberEnv> {
       // queued proposal resubmitted), and a turn must finish (advance) before the next one runs.
       wake: () => queueMicrotask(() => this.startReadyLoop()),
       initialElectionTickAdvance: true,
-      logger: {
-        info: (message, fields) => console.log(JSON.stringify({ level: 'info', member: identity.name, message, ...fields })),
-        warn: (message, fields) => console.warn(JSON.stringify({ level: 'warn', member: identity.name, message, ...fields })),
+      logger: this.logger,
+      onReady: () => {
+        this.logger.info('ready to serve client requests', { id: identity.id });
+        readiness.notify();
       },
     });
+    this.metrics.registerInto(server.metrics.registry, server, {
+      walBytes: () => this.logStore.walBytes,
+      databaseBytes: () => this.ctx.storage.sql.databaseSize,
+    });
+    this.logger.info('starting local member', { id: identity.id, 'cluster-id': identity.clusterId, 'client-urls': this.clientURLsOf(identity.name) ?? [] });
     this.server = server;
     this.ticker = setInterval(() => this.onTick(), this.config.heartbeatMs);
     void this.ctx.storage.getAlarm().then((at) => (at === null ? this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS) : undefined));
@@ -241,7 +309,7 @@ export class Member extends DurableObject<MemberEnv> {
 
   private async readyLoop(server: EtcdServer): Promise<void> {
     try {
-      while (server.readyTurn()) await this.ctx.storage.sync();
+      while (server.readyTurn()) await this.durable(this.logStore.takeWrites());
       if (server.isRemoved) this.onRemoved();
     } catch (error) {
       this.fatal(error);
@@ -255,6 +323,21 @@ export class Member extends DurableObject<MemberEnv> {
     } catch (error) {
       this.fatal(error);
     }
+    // The output gate holds the answer until the turn is durable; the time that takes is timed
+    // on the side, not awaited here.
+    const writes = this.logStore.takeWrites();
+    if (writes.log || writes.snapshot) this.durable(writes).catch(() => undefined);
+  }
+
+  /**
+   * Waits until a turn's writes are durable: SQLite's commit, this member's fsync. Timed into
+   * etcd's disk histograms when the turn wrote the log or a snapshot (Date.now moves across
+   * the wait, which is I/O).
+   */
+  private async durable(writes: TurnWrites): Promise<void> {
+    const started = Date.now();
+    await this.ctx.storage.sync();
+    if (writes.log || writes.snapshot) this.metrics.committed(writes, (Date.now() - started) / 1000);
   }
 
   /**
@@ -262,7 +345,7 @@ export class Member extends DurableObject<MemberEnv> {
    * reset the object; it restarts from what is durable.
    */
   private fatal(error: unknown): never {
-    console.error(JSON.stringify({ level: 'fatal', member: this.identity?.name, error: String(error), stack: (error as Error).stack }));
+    this.logger.fatal('member reset: an invariant broke or storage failed', { error: String(error), stack: (error as Error).stack });
     this.ctx.abort(String(error));
     throw error;
   }
@@ -271,7 +354,9 @@ export class Member extends DurableObject<MemberEnv> {
     // A removed (or not yet started) member takes no messages; it must not answer 410, which
     // would tell the sender that *it* was removed.
     if (server === undefined || server.isRemoved) return new Response('member not serving', { status: 503 });
-    const messages = (await request.json()) as Message[];
+    const body = await request.text();
+    const messages = JSON.parse(body) as Message[];
+    if (messages[0] !== undefined) this.metrics.peerReceivedBytes.labels(messages[0].from).inc(body.length);
     // etcd's rafthttp answers a removed member's messages with 410 Gone; the sender then knows.
     if (messages.some((m) => server.cluster.isRemoved(m.from))) {
       return new Response('the member has been permanently removed from the cluster', { status: 410 });
@@ -347,6 +432,7 @@ export class Member extends DurableObject<MemberEnv> {
       term: raft.term,
       commit: raft.commit,
       applied: raft.applied,
+      ready: server.isReady,
     };
   }
 
@@ -355,7 +441,7 @@ export class Member extends DurableObject<MemberEnv> {
     this.identity = { ...this.identity, removed: true };
     saveIdentity(this.ctx.storage.sql, this.identity);
     if (this.ticker !== undefined) clearInterval(this.ticker);
-    console.error(JSON.stringify({ level: 'error', member: this.identity.name, message: REMOVED_MESSAGE }));
+    this.logger.error(REMOVED_MESSAGE);
   }
 
   private clientContext(server: EtcdServer): ClientContext {

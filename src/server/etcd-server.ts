@@ -10,10 +10,11 @@ import {
 import type { KeyRow } from '../mvcc/index.ts';
 import { nodeFootprint, type Event, type Store, type Watcher } from '../store/index.ts';
 import type { ApplyResult } from './apply-v2.ts';
-import type { Member, MemberContext, RaftCluster } from './cluster.ts';
+import { memberAttributesPath, type Member, type MemberContext, type RaftCluster } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { MemberId } from './member-id.ts';
 import { Membership } from './membership.ts';
+import { ServerMetrics } from './metrics.ts';
 import type { LogStore } from './ports.ts';
 import { Proposals } from './proposals.ts';
 import { RaftPersistence } from './raft-persistence.ts';
@@ -56,6 +57,8 @@ export class EtcdServer {
   /** `/v2/stats/self` and `/v2/stats/leader` (etcd's `ServerStats` and `LeaderStats`). */
   private readonly serverStats: ServerStats;
   private readonly leaderStats: LeaderStats;
+  /** `/metrics`: etcd's server, v2 HTTP and v2 store families (the member adds its own). */
+  readonly metrics: ServerMetrics;
 
   private ticks = 0;
   private inTurn = false;
@@ -68,6 +71,9 @@ export class EtcdServer {
   private leaderId: MemberId = '';
   private isLeader = false;
   private removed = false;
+  private ready = false;
+  /** The v2 store's NOSPACE: raised by a write refused for space, cleared by the next write taken. */
+  private v2NoSpace = false;
 
   constructor(private readonly options: ServerOptions) {
     this.machines = new StateMachines(options.clock, options.v3, {
@@ -96,6 +102,18 @@ export class EtcdServer {
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
     this.serverStats = new ServerStats(options.name, options.id, options.clock.now());
     this.leaderStats = new LeaderStats(options.id);
+    this.metrics = new ServerMetrics({
+      id: options.id,
+      leader: () => this.leaderId,
+      isLeader: () => this.isLeader,
+      term: () => this.term,
+      commit: () => this.commitIndex,
+      applied: () => this.appliedIndex,
+      quotaBytes: () => options.quotaBytes ?? 0,
+      clusterVersion: () => this.cluster.version,
+      storeStats: () => this.store.statistics(),
+      storeBytes: () => this.store.approximateBytes(),
+    });
 
     this.persistence = new RaftPersistence(options.logStore, options.snapshotCount);
     const snapshot = options.logStore.snapshot();
@@ -131,7 +149,7 @@ export class EtcdServer {
       isLeader: () => this.isLeader,
       isRemoved: () => this.removed,
       requestDeadline: () => this.ticks + this.requestTimeoutTicks,
-      proposeV2: (request) => this.propose(request),
+      proposeV2: (request) => this.proposeWatchingPublish(request),
       applyToRaft: (change) => this.node.applyConfChange(change),
       onRemoved: () => this.onRemoved(),
       log: (message, fields) => options.logger?.info(message, fields),
@@ -202,7 +220,11 @@ export class EtcdServer {
   }
 
   /** Serves one v2 request: local reads, ReadIndex quorum reads, or a write through the log. */
-  async serveV2(request: V2Request): Promise<ServerResponse> {
+  serveV2(request: V2Request): Promise<ServerResponse> {
+    return this.metrics.countRequest(request, this.options.clock, () => this.serve(request));
+  }
+
+  private async serve(request: V2Request): Promise<ServerResponse> {
     if (this.removed) throw new ServerError(ServerError.Removed);
     switch (request.method) {
       case 'GET':
@@ -211,17 +233,33 @@ export class EtcdServer {
           const watcher = this.store.watch(request.path, request.recursive, request.stream, request.since);
           return this.respond({ watcher });
         }
-        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+        return this.respond({ event: this.read(request) });
       case 'QGET':
         await this.readIndex();
-        return this.respond({ event: this.store.get(request.path, request.recursive, request.sorted) });
+        return this.respond({ event: this.read(request) });
       default: {
-        if (this.wouldExceedQuota(request)) throw new ServerError(ServerError.NoSpace);
-        const outcome = await this.propose(request);
+        if (this.wouldExceedQuota(request)) {
+          this.v2NoSpace = true;
+          throw new ServerError(ServerError.NoSpace);
+        }
+        if (request.method === 'PUT' || request.method === 'POST') this.v2NoSpace = false;
+        const outcome = await this.metrics.countProposal(() => this.propose(request));
         if (outcome.error !== undefined) throw outcome.error;
         return this.respond(outcome.event === undefined ? {} : { event: outcome.event });
       }
     }
+  }
+
+  /**
+   * The read behind `/livez` and `/readyz` (etcd's `readCheck`, a one-key Range): local, or
+   * linearizable through ReadIndex. Not a client's request, so not counted as one.
+   */
+  async healthRead(linearizable: boolean): Promise<void> {
+    await this.serve(newRequest({ method: linearizable ? 'QGET' : 'GET', path: '/', quorum: linearizable }));
+  }
+
+  private read(request: V2Request): Event {
+    return this.metrics.countRead(request.recursive, () => this.store.get(request.path, request.recursive, request.sorted));
   }
 
   /**
@@ -266,7 +304,7 @@ export class EtcdServer {
 
   private turn(): true {
     const rd = this.node.ready();
-    if (rd.softState !== undefined) this.onSoftState(rd.softState);
+    if (rd.softState !== undefined) this.onSoftState(rd.softState, rd.hardState?.term ?? this.term);
     if (rd.hardState !== undefined) {
       this.term = rd.hardState.term;
       this.commitIndex = rd.hardState.commit;
@@ -313,6 +351,21 @@ export class EtcdServer {
 
   get isRemoved(): boolean {
     return this.removed;
+  }
+
+  /** etcd's `ReadyNotify` has fired: this start's publish was applied here. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /**
+   * Active alarms, by etcd's names (`NOSPACE`): what `/readyz` and `/health` look at. The v3
+   * store's are replicated (etcd's alarm store); the v2 store's quota raises one on this member.
+   */
+  alarms(): string[] {
+    const v3 = this.v3State.alarms.get('NONE').map((a) => a.alarm);
+    const all = new Set(this.v2NoSpace ? ['NOSPACE', ...v3] : v3);
+    return [...all];
   }
 
   get raftStatus(): { term: number; commit: number; applied: number; leader: MemberId; isLeader: boolean } {
@@ -381,8 +434,15 @@ export class EtcdServer {
     return this.proposals.propose(request.id, data, this.ticks + this.requestTimeoutTicks);
   }
 
-  private onSoftState(soft: SoftState): void {
+  private onSoftState(soft: SoftState, term: number): void {
     const wasLeader = this.isLeader;
+    // etcd counts a leader change whenever a new, known leader appears (raft.go: `newLeader`).
+    if (soft.lead !== this.leaderId) {
+      if (soft.lead !== '') this.metrics.leaderChanges.inc();
+      // etcd's raft.node logs: "elected leader X at term T" / "lost leader X at term T".
+      const change = soft.lead === '' ? `lost leader ${this.leaderId}` : `elected leader ${soft.lead}`;
+      this.options.logger?.info(`raft.node: ${this.options.id} ${change} at term ${term}`);
+    }
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
@@ -411,6 +471,23 @@ export class EtcdServer {
       const request = newRequest({ method: 'PUT', path: '/0/version', val: CLUSTER_VERSION });
       this.propose(request).catch(() => undefined);
     }
+  }
+
+  /**
+   * The membership's proposals; the one publishing this member's attributes is watched: once it
+   * is applied, the member is ready (etcd's `publish` closes `readych` after its `Do` returns).
+   */
+  private proposeWatchingPublish(request: V2Request): Promise<ApplyResult> {
+    const outcome = this.propose(request);
+    if (request.method === 'PUT' && request.path === memberAttributesPath(this.options.id)) {
+      outcome.then((result) => {
+        if (result.error === undefined && !this.ready) {
+          this.ready = true;
+          this.options.onReady?.();
+        }
+      }, () => undefined);
+    }
+    return outcome;
   }
 
   private proposeSync(): void {

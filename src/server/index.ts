@@ -1,4 +1,5 @@
 export type { FollowerStatsJSON, LeaderStatsJSON, SelfStatsJSON } from './stats.ts';
+export type { ServerMetrics } from './metrics.ts';
 export { EtcdServer } from './etcd-server.ts';
 export { CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './server-options.ts';
 export { MembershipError, type Member, type MemberContext } from './cluster.ts';

@@ -65,9 +65,14 @@ export class Membership {
     }
   }
 
-  /** Called on every tick: publish this member's attributes until that has been applied once. */
+  /**
+   * Called on every tick: publish this member's attributes until that has been applied once,
+   * first on the first tick (etcd starts `publish` with the server; the proposal waits for a
+   * leader), then again every election timeout while it has not gone through.
+   */
   onTick(): void {
-    if (!this.published && !this.publishing && this.host.ticks() % this.host.electionTicks === 0) this.publish();
+    const ticks = this.host.ticks();
+    if (!this.published && !this.publishing && (ticks === 1 || ticks % this.host.electionTicks === 0)) this.publish();
   }
 
   /**

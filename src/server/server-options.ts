@@ -41,6 +41,11 @@ export interface ServerOptions {
    */
   initialElectionTickAdvance?: boolean;
   logger?: Logger;
+  /**
+   * Called once this member's publish (its name and client URLs, through the log) has been
+   * applied here: etcd's `ReadyNotify`, after which a member serves clients.
+   */
+  onReady?: () => void;
   /** The cluster's ID (16 hex digits), for v3 response headers. */
   clusterId: MemberId;
   /** Where the v3 state machine keeps its store, leases and alarms (the host's storage). */

@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
 import { notFound, serveClientHTTP } from '../http/index.ts';
 import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
+import { serveConsole, type ConsoleEnv } from './console.ts';
 import { LeaderRouter } from './leader-router.ts';
+import { gatherMetrics } from './metrics-gather.ts';
+import { PublicURLAnnouncer } from './public-url.ts';
 
 export { Member } from '../member/index.ts';
 
-interface WorkerEnv extends MemberEnv {
+interface WorkerEnv extends MemberEnv, ConsoleEnv {
   /** Set on a member's own client port (locally: node2 on 32379): serve that member, as etcd does. */
   SERVE_MEMBER?: string;
 }
@@ -14,13 +17,25 @@ type App = { Bindings: WorkerEnv };
 
 /** The leader cache lives as long as the isolate. */
 let router: LeaderRouter | undefined;
+let announcer: PublicURLAnnouncer | undefined;
+
+function memberNames(env: WorkerEnv): string[] {
+  return [...parseNameURLs(env.INITIAL_CLUSTER).values()].map((urls) => memberNameOfPeerURL(urls[0]!));
+}
 
 function routerFor(env: WorkerEnv): LeaderRouter {
-  if (router === undefined) {
-    const names = [...parseNameURLs(env.INITIAL_CLUSTER).values()].map((urls) => memberNameOfPeerURL(urls[0]!));
-    router = new LeaderRouter(env.MEMBER, names);
-  }
+  router ??= new LeaderRouter(env.MEMBER, memberNames(env));
   return router;
+}
+
+/**
+ * With no client URL set by hand (a deployed worker), members learn the worker's public URL from
+ * the origin of the first request an isolate serves (public-url.ts).
+ */
+function announceOrigin(env: WorkerEnv, url: string): Promise<void> | undefined {
+  if ((env.ADVERTISE_CLIENT_URLS ?? '') !== '' || (env.PUBLIC_URL ?? '') !== '') return undefined;
+  announcer ??= new PublicURLAnnouncer(env.MEMBER, memberNames(env));
+  return announcer.announce(new URL(url).origin);
 }
 
 /**
@@ -30,8 +45,10 @@ function routerFor(env: WorkerEnv): LeaderRouter {
 export const app = new Hono<App>();
 
 const V2_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/version', '/health'];
+/** etcd's /metrics (3.4) and /livez, /readyz (3.6), with one check per subpath. */
+const OBSERVABILITY_ROUTES = ['/metrics', '/livez', '/livez/*', '/readyz', '/readyz/*'];
 
-for (const route of V2_ROUTES) {
+for (const route of [...V2_ROUTES, ...OBSERVABILITY_ROUTES]) {
   app.all(route, async (c) => {
     const own = c.env.SERVE_MEMBER;
     if (own !== undefined && own !== '') {
@@ -39,9 +56,17 @@ for (const route of V2_ROUTES) {
       headers.set(MEMBER_HEADER, own);
       return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
     }
+    await announceOrigin(c.env, c.req.url);
+    // The front door's /metrics is the whole cluster's; its /livez and /readyz are the leader's,
+    // the member that would serve the next request.
+    if (route === '/metrics') return gatherMetrics(c.env.MEMBER, memberNames(c.env));
     return routerFor(c.env).forward(c.req.raw);
   });
 }
+
+// The console (src/ui), same origin as the API it calls.
+app.get('/ui', (c) => c.redirect('/ui/', 301));
+app.get('/ui/', (c) => serveConsole(c.env));
 
 app.notFound(() => notFound());
 

@@ -34,6 +34,11 @@ describe('the architecture check itself', () => {
     expect(found).toEqual([]);
   });
 
+  it('rejects a file from outside src/ unless it is a build artifact the layer is given', () => {
+    expect(checkArchitecture(tree({ 'http/x.ts': "import page from '../../dist/ui/console.html.txt';" }))).toMatchObject([{ rule: 'artifact' }]);
+    expect(checkArchitecture(tree({ 'worker/console.ts': "import page from '../../dist/ui/console.html.txt';" }))).toEqual([]);
+  });
+
   it('rejects packages a layer may not use', () => {
     const found = checkArchitecture(tree({ 'store/store.ts': "import { Hono } from 'hono';" }));
     expect(found).toMatchObject([{ rule: 'package' }]);

@@ -201,7 +201,6 @@ const DOT_SEGMENTS: Step[] = [
 const NOT_SERVED: Step[] = [
   { name: 'v2 auth users', path: '/v2/auth/users' },
   { name: 'v3 gateway', path: '/v3' },
-  { name: 'metrics', path: '/metrics' },
   { name: 'debug vars', path: '/debug/vars' },
   { name: 'config log', path: '/config/local/log' },
 ];

@@ -6,22 +6,27 @@ import ts from 'typescript';
  * DESIGN.md section 2 as data: which folders of `src/` may import which, and which packages each
  * may use. The architecture test checks the source tree against it.
  */
-export const LAYERS: Record<string, { folders: string[]; packages: string[] }> = {
+export const LAYERS: Record<string, { folders: string[]; packages: string[]; artifacts?: string[] }> = {
   raft: { folders: [], packages: [] },
   store: { folders: [], packages: [] },
   mvcc: { folders: [], packages: ['sorted-btree'] },
   lease: { folders: [], packages: [] },
   auth: { folders: [], packages: [] },
-  server: { folders: ['raft', 'store', 'mvcc', 'lease', 'auth'], packages: [] },
-  http: { folders: ['server', 'store', 'mvcc', 'lease', 'auth'], packages: [] },
-  member: { folders: ['server', 'http', 'raft', 'mvcc', 'lease'], packages: ['cloudflare:workers'] },
-  worker: { folders: ['http', 'member'], packages: ['hono', 'cloudflare:workers'] },
+  // Counters, gauges, histograms and the Prometheus text writer: values are handed in.
+  metrics: { folders: [], packages: [] },
+  server: { folders: ['raft', 'store', 'mvcc', 'lease', 'auth', 'metrics'], packages: [] },
+  http: { folders: ['server', 'store', 'mvcc', 'lease', 'auth', 'metrics'], packages: [] },
+  member: { folders: ['server', 'http', 'raft', 'mvcc', 'lease', 'metrics'], packages: ['cloudflare:workers'] },
+  // The console page is a build artifact (scripts/build-console.ts), imported as a text module.
+  worker: { folders: ['http', 'member', 'metrics'], packages: ['hono', 'cloudflare:workers'], artifacts: ['dist/ui/console.html.txt'] },
+  // The console: browser code, bundled by scripts/build-console.ts; it reads /metrics with metrics' parser.
+  ui: { folders: ['metrics'], packages: ['preact', 'preact/hooks'] },
   // Node only (DESIGN.md §9): the gRPC services translate to the v3 HTTP API; wire types only.
   grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream', 'ws'] },
 };
 
 /** The deterministic core: no clocks, randomness, timers, network, console or process. */
-export const PURE_CORE = new Set(['raft', 'store', 'mvcc', 'lease', 'auth', 'server']);
+export const PURE_CORE = new Set(['raft', 'store', 'mvcc', 'lease', 'auth', 'server', 'metrics']);
 const BANNED_IDENTIFIERS = new Set([
   'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate',
   'queueMicrotask', 'fetch', 'console', 'process', 'performance', 'crypto', 'globalThis',
@@ -43,7 +48,7 @@ export function readSourceTree(srcDir: string): SourceTree {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) tree.set(relative(srcDir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+      else if (entry.name.endsWith('.ts') || entry.name.endsWith('.tsx')) tree.set(relative(srcDir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
     }
   };
   walk(srcDir);
@@ -72,13 +77,18 @@ function checkImport(
   file: string,
   layer: string,
   specifier: string,
-  rules: { folders: string[]; packages: string[] },
+  rules: { folders: string[]; packages: string[]; artifacts?: string[] },
 ): Violation[] {
   if (!specifier.startsWith('.')) {
     if (rules.packages.includes(specifier)) return [];
     return [{ file, rule: 'package', detail: `src/${layer} may not import '${specifier}'` }];
   }
-  const target = resolve('/src', dirname(file), specifier).slice('/src/'.length);
+  const resolved = resolve('/src', dirname(file), specifier);
+  if (!resolved.startsWith('/src/')) {
+    if (rules.artifacts?.includes(resolved.slice(1)) === true) return [];
+    return [{ file, rule: 'artifact', detail: `src/${layer} may not import '${specifier}' from outside src/` }];
+  }
+  const target = resolved.slice('/src/'.length);
   const targetLayer = target.split('/')[0] ?? '';
   if (targetLayer === layer) return [];
   if (!rules.folders.includes(targetLayer)) {

@@ -1,4 +1,5 @@
 import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import { reportProgress } from '../progress.ts';
 import { percentile, Samples } from '../stats.ts';
 import { KEY_COUNT, VALUE_BYTES, type FillJob, type HttpJob, type HttpWorkload, type JobResult } from './job.ts';
 
@@ -50,6 +51,8 @@ interface Run {
   /** With `amount`: stop at this bound anyway and report what was done. */
   maxSec?: number;
   next: () => AutocannonRequest;
+  /** Names a progress line on stderr while it runs (fills, which can take minutes). */
+  progress?: string;
 }
 
 /** Runs autocannon, timing every response itself (autocannon's histogram has 1 ms resolution). */
@@ -58,6 +61,7 @@ function runAutocannon(run: Run): Promise<JobResult> {
   const badStatus: Record<string, number> = {};
   let started = 0;
   let bound: ReturnType<typeof setTimeout> | undefined;
+  let stopProgress: () => void = () => undefined;
   return new Promise((resolvePromise, reject) => {
     const instance = autocannon(
       {
@@ -72,6 +76,7 @@ function runAutocannon(run: Run): Promise<JobResult> {
       },
       (error: Error | null, result: AutocannonResult) => {
         clearTimeout(bound);
+        stopProgress();
         if (error !== null) {
           reject(error);
           return;
@@ -93,6 +98,8 @@ function runAutocannon(run: Run): Promise<JobResult> {
       },
     );
     started = performance.now();
+    const total = run.amount;
+    stopProgress = run.progress === undefined || total === undefined ? () => undefined : reportProgress(run.progress, total, () => latencies.length);
     if (run.maxSec !== undefined) bound = setTimeout(() => instance.stop(), run.maxSec * 1000);
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
@@ -112,5 +119,12 @@ export function runHttpJob(job: HttpJob): Promise<JobResult> {
 export function runFillJob(job: FillJob): Promise<JobResult> {
   let next = 0;
   const request = (): AutocannonRequest => put(`/v2/keys/bench/${job.prefix}${next++ % job.count}`);
-  return runAutocannon({ url: job.url, connections: job.connections, amount: job.count, maxSec: job.maxSec, next: request });
+  return runAutocannon({
+    url: job.url,
+    connections: job.connections,
+    amount: job.count,
+    maxSec: job.maxSec,
+    next: request,
+    progress: `fill /bench/${job.prefix}* (keys written)`,
+  });
 }

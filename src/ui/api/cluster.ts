@@ -1,0 +1,79 @@
+import { parseText, type ParsedSample } from '../../metrics/index.ts';
+import { json, request } from './http.ts';
+
+export type Role = 'leader' | 'follower' | 'no leader' | 'unreachable' | 'unstarted';
+
+/** One member as the console shows it. */
+export interface MemberView {
+  id: string;
+  name: string;
+  clientURLs: string[];
+  peerURLs: string[];
+  role: Role;
+  ready: boolean;
+  term?: number;
+  commit?: number;
+  applied?: number;
+  /** The leader's latest round trip to this member, ms (`/v2/stats/leader`). */
+  latencyMs?: number;
+  averageLatencyMs?: number;
+}
+
+export interface ClusterView {
+  members: MemberView[];
+  clusterId: string;
+  store: Record<string, number>;
+}
+
+interface MembersJSON {
+  members: { id: string; name: string; peerURLs: string[]; clientURLs: string[] }[];
+}
+
+interface LeaderStatsJSON {
+  leader: string;
+  followers: Record<string, { latency: { current: number; average: number } }>;
+}
+
+/**
+ * The cluster's state from the routes an operator has: `/v2/members` (who), the front door's
+ * `/metrics` (every member's role, term and indexes, labeled `member`), `/v2/stats/leader` (peer
+ * latency) and `/v2/stats/store`. Asked again on each refresh.
+ */
+export async function fetchCluster(): Promise<ClusterView> {
+  const [membersResponse, metricsText, leaderStats, store] = await Promise.all([
+    request('/v2/members'),
+    request('/metrics').then((r) => (r.ok ? r.text() : '')),
+    request('/v2/stats/leader').then((r) => (r.ok ? (r.json() as Promise<LeaderStatsJSON>) : undefined)).catch(() => undefined),
+    request('/v2/stats/store').then((r) => json<Record<string, number>>(r)).catch(() => ({})),
+  ]);
+  const clusterId = membersResponse.headers.get('X-Etcd-Cluster-Id') ?? '';
+  const members = (await json<MembersJSON>(membersResponse)).members;
+  return { members: memberViews(members, parseText(metricsText), leaderStats), clusterId, store };
+}
+
+/** Joins the three sources by member: metrics are labeled by name, latency keyed by ID. */
+export function memberViews(members: MembersJSON['members'], samples: ParsedSample[], leaderStats: LeaderStatsJSON | undefined): MemberView[] {
+  const value = (metric: string, member: string): number | undefined => samples.find((s) => s.name === metric && s.labels.member === member)?.value;
+  return [...members]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((m) => {
+      const view: MemberView = { id: m.id, name: m.name, clientURLs: m.clientURLs, peerURLs: m.peerURLs, role: 'unstarted', ready: false };
+      if (m.name === '') return view;
+      const up = value('edgecd_member_up', m.name);
+      if (up !== 1) return { ...view, role: 'unreachable' };
+      view.ready = value('edgecd_member_ready', m.name) === 1;
+      view.role = value('etcd_server_is_leader', m.name) === 1 ? 'leader' : value('etcd_server_has_leader', m.name) === 1 ? 'follower' : 'no leader';
+      const term = value('edgecd_raft_term', m.name);
+      const commit = value('etcd_server_proposals_committed_total', m.name);
+      const applied = value('etcd_server_proposals_applied_total', m.name);
+      if (term !== undefined) view.term = term;
+      if (commit !== undefined) view.commit = commit;
+      if (applied !== undefined) view.applied = applied;
+      const follower = leaderStats?.followers[m.id];
+      if (follower !== undefined && follower.latency.current > 0) {
+        view.latencyMs = follower.latency.current;
+        view.averageLatencyMs = follower.latency.average;
+      }
+      return view;
+    });
+}
