@@ -1,5 +1,5 @@
 /** The v3 JSON gateway: what the member's mux and the tests use. */
-export { handleV3, isV3Path } from './serve-v3.ts';
+export { handleV3, isV3Path, serveV3 } from './serve-v3.ts';
 export { serveGatewayMux, type GatewayOptions } from './gateway-mux.ts';
 export type { AuthApi, AuthMethod, LeaderKey, V3GatewayApi } from './gateway-api.ts';
 export { proxyWebSocket, forwardedHeaders, type GatewaySocket } from './websocket-proxy.ts';

@@ -53,8 +53,20 @@ function encodeScalar(kind: Scalar, v: unknown): string {
     case 'uint32':
       return String(v);
     default:
-      return `"${BigInt(v as number | bigint).toString()}"`;
+      return `"${clamp(BigInt(v as number | bigint), kind === 'uint64' ? UINT64 : INT64).toString()}"`;
   }
+}
+
+const INT64: [bigint, bigint] = [-(2n ** 63n), 2n ** 63n - 1n];
+const UINT64: [bigint, bigint] = [0n, 2n ** 64n - 1n];
+
+/**
+ * rpc.ts holds int64 counts and revisions as numbers, exact below 2^53: a value decoded from the
+ * top of the range (`"limit":9223372036854775807`) comes back one above it, and is written as the
+ * largest value the type holds again.
+ */
+function clamp(n: bigint, [low, high]: [bigint, bigint]): bigint {
+  return n < low ? low : n > high ? high : n;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { REQUEST_ID_HEADER } from '../v2/keys-handler.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { serveGatewayMux, type GatewayOptions } from './gateway-mux.ts';
 import { forwardedHeaders, isWebSocketUpgrade, proxyWebSocket, refuseHandshake, type GatewaySocket } from './websocket-proxy.ts';
@@ -60,4 +61,14 @@ function upgrade(request: Request, path: string, api: V3GatewayApi | undefined, 
   // wsproxy answers a `Bearer` subprotocol in kind.
   if ((request.headers.get('Sec-WebSocket-Protocol') ?? '').startsWith('Bearer')) headers.set('Sec-WebSocket-Protocol', 'Bearer');
   return new Response(null, { status: 101, headers, webSocket: client } as ResponseInit);
+}
+
+/**
+ * The member's entry (client-handler.ts): the V3Api its server offers (`server.v3` once the v3
+ * server lands; until then none, and every call is Unimplemented) and the front door's request ID.
+ */
+export function serveV3(request: Request, path: string, context: { server: object; now(): number }): Promise<Response> {
+  const api = (context.server as { v3?: V3GatewayApi }).v3;
+  const requestId = request.headers.get(REQUEST_ID_HEADER);
+  return handleV3(request, path, api, { now: () => context.now(), ...(requestId === null ? {} : { requestId }) });
 }
