@@ -224,7 +224,7 @@ interface Answer {
 
 async function post(path: string, body: string | Uint8Array): Promise<Answer | 'dropped'> {
   try {
-    const response = await fetch(`${url}${path}`, { method: 'POST', body });
+    const response = await fetch(`${url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body) });
     return { status: response.status, body: await response.text() };
   } catch {
     return 'dropped';
