@@ -5,6 +5,7 @@ import { latin1 } from './go-json-value.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { errorResponse, goHttpError, unimplemented } from './grpc-status.ts';
 import { ROUTES } from './routes.ts';
+import { refuseFirstMessage } from './streams.ts';
 import { decodeRequest, type GatewayCall } from './unary.ts';
 
 export interface GatewayOptions {
@@ -51,8 +52,13 @@ export async function serveGatewayMux(request: Request, path: string, api: V3Gat
   };
   if (api === undefined) {
     // No v3 server on this member: the gateway still decodes, then the call finds no service.
-    const decoded = await decodeRequest(call, route.request);
-    if ('response' in decoded) return decoded.response;
+    if (route.bidirectional) {
+      const refused = await refuseFirstMessage(call, route.request);
+      if (refused !== undefined) return refused;
+    } else {
+      const decoded = await decodeRequest(call, route.request);
+      if ('response' in decoded) return decoded.response;
+    }
     const missing = unimplemented(route.service);
     return errorResponse(missing.code, missing.message, true);
   }

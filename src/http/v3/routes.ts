@@ -23,6 +23,8 @@ export interface Route {
   method: string;
   /** The request message (decoded before anything is called, even when the service is missing). */
   request: MessageType;
+  /** A bidirectional stream decodes its first message with other errors than a unary call. */
+  bidirectional: boolean;
   handler: RouteHandler;
 }
 
@@ -56,8 +58,8 @@ const AUTH = 'etcdserverpb.Auth';
 const LOCK = 'v3lockpb.Lock';
 const ELECTION = 'v3electionpb.Election';
 
-function route(service: string, method: string, request: MessageType, handler: RouteHandler): Route {
-  return { service, method, request, handler };
+function route(service: string, method: string, request: MessageType, handler: RouteHandler, bidirectional = false): Route {
+  return { service, method, request, bidirectional, handler };
 }
 
 function authRoute(method: AuthMethod, request: MessageType, response: MessageType): Route {
@@ -84,10 +86,10 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ],
   ['/v3/kv/compaction', route(KV, 'Compact', m.CompactionRequest, unary<rpc.CompactionRequest, rpc.CompactionResponse>(m.CompactionRequest, m.CompactionResponse, (r, call) => call.api.compact(r, context(call))))],
 
-  ['/v3/watch', route('etcdserverpb.Watch', 'Watch', m.WatchRequest, watchRoute)],
+  ['/v3/watch', route('etcdserverpb.Watch', 'Watch', m.WatchRequest, watchRoute, true)],
 
   ['/v3/lease/grant', route(LEASE, 'LeaseGrant', m.LeaseGrantRequest, unary<rpc.LeaseGrantRequest, rpc.LeaseGrantResponse>(m.LeaseGrantRequest, m.LeaseGrantResponse, (r, call) => call.api.leaseGrant(r, context(call))))],
-  ['/v3/lease/keepalive', route(LEASE, 'LeaseKeepAlive', m.LeaseKeepAliveRequest, keepAliveRoute)],
+  ['/v3/lease/keepalive', route(LEASE, 'LeaseKeepAlive', m.LeaseKeepAliveRequest, keepAliveRoute, true)],
   ...leaseRoutes('/v3/lease'),
   ...leaseRoutes('/v3/kv/lease'),
 

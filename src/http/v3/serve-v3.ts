@@ -1,3 +1,4 @@
+import { requestTarget } from '../serve-mux.ts';
 import { REQUEST_ID_HEADER } from '../v2/keys-handler.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { serveGatewayMux, type GatewayOptions } from './gateway-mux.ts';
@@ -29,7 +30,8 @@ export async function handleV3(request: Request, path: string, api: V3GatewayApi
 
 /** ServeMux's redirect of a subtree's root without its slash (301; query kept; a note for GET). */
 function subtreeRedirect(request: Request): Response {
-  const search = new URL(request.url).search;
+  // The raw query, as sent (`new URL` would re-escape it).
+  const { search } = requestTarget(request.url);
   const location = `/v3/${search === '?' ? '' : search}`;
   const headers = new Headers({ Location: location });
   if (request.method === 'GET' || request.method === 'HEAD') headers.set('Content-Type', 'text/html; charset=utf-8');

@@ -50,6 +50,14 @@ async function pump(reader: MessageReader, type: MessageType, send: (request: Re
   }
 }
 
+/** What a bidirectional stream answers for its first message when that does not decode (undefined when it does). */
+export async function refuseFirstMessage(call: GatewayCall, type: MessageType): Promise<Response | undefined> {
+  const reader = new MessageReader(call.body);
+  const first = await firstRequest(reader, type);
+  reader.cancel();
+  return 'response' in first ? first.response : undefined;
+}
+
 /** A deadline from `Grpc-Timeout` ends a stream with DeadlineExceeded. */
 function armDeadline(lines: LineStream, call: GatewayCall, stop: () => void): void {
   if (call.timeoutMs === undefined) return;
