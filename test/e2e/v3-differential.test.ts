@@ -4,7 +4,7 @@ import { startRealEtcd } from '../../scripts/real-etcd.ts';
 import { launchCluster } from '../helpers/launcher.ts';
 import { etcdV3Api } from '../helpers/v3-etcd-api.ts';
 import { startGatewayServer } from '../helpers/v3-gateway-server.ts';
-import { randomRequests, scriptedRequests, type Side, type V3Request } from '../helpers/v3-requests.ts';
+import { normalise, randomRequests, scriptedRequests, type Side, type V3Request } from '../helpers/v3-requests.ts';
 
 /**
  * The v3 differential harness: the same scripted and seeded random v3 gateway requests (every
@@ -146,31 +146,6 @@ function observeWebSocket(target: Target, request: V3Request): Promise<Observati
 async function baseRevision(target: Target): Promise<number> {
   const response = await fetch(`${target.url}/v3/kv/range`, { method: 'POST', body: '{"key":"AA=="}' });
   return Number(((await response.json()) as { header: { revision: string } }).header.revision);
-}
-
-// ---- normalising ----
-
-const REVISIONS = new Set(['revision', 'create_revision', 'mod_revision', 'compact_revision', 'rev']);
-const OPAQUE = new Set(['cluster_id', 'member_id', 'raft_term', 'leader', 'dbSize', 'dbSizeInUse', 'raftIndex', 'raftTerm', 'raftAppliedIndex', 'hash', 'token']);
-/** Peer URLs the script itself chooses (the members' own URLs differ by nature). */
-const SCRIPT_URLS = new Set(['http://127.0.0.1:9', 'http://127.0.0.1:10']);
-
-function normalise(value: unknown, base: number, inMember = false): unknown {
-  if (Array.isArray(value)) return value.map((v) => normalise(v, base, inMember));
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (REVISIONS.has(k) && typeof v === 'string') out[k] = Number(v) >= base ? `base+${Number(v) - base}` : v;
-    else if (OPAQUE.has(k)) out[k] = '<opaque>';
-    else if (k === 'TTL' && typeof v === 'string' && Number(v) > 0) out[k] = '<positive>';
-    else if (inMember && k === 'ID') out[k] = '<id>';
-    else if (inMember && k === 'name') out[k] = v === '' ? '' : '<name>';
-    else if (inMember && (k === 'peerURLs' || k === 'clientURLs') && Array.isArray(v)) out[k] = v.map((url) => (SCRIPT_URLS.has(url as string) ? url : '<url>'));
-    // Members are listed in ID order, and IDs are random: their order is not comparable.
-    else if (k === 'members' && Array.isArray(v)) out[k] = v.map((member) => normalise(member, base, true)).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-    else out[k] = normalise(v, base, inMember || k === 'member');
-  }
-  return out;
 }
 
 function comparable(observation: Observation, base: number): unknown {

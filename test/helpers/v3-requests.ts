@@ -277,3 +277,31 @@ function randomRequest(pick: Pick, chance: (p: number) => boolean, i: number): V
       };
   }
 }
+
+const REVISIONS = new Set(['revision', 'create_revision', 'mod_revision', 'compact_revision', 'rev']);
+const OPAQUE = new Set(['cluster_id', 'member_id', 'raft_term', 'leader', 'dbSize', 'dbSizeInUse', 'raftIndex', 'raftTerm', 'raftAppliedIndex', 'hash', 'token']);
+/** Peer URLs the script itself chooses (the members' own URLs differ by nature). */
+const SCRIPT_URLS = new Set(['http://127.0.0.1:9', 'http://127.0.0.1:10']);
+
+/**
+ * An answer as the harness compares it: what legitimately differs between two clusters replaced
+ * (IDs, names and URLs of members, Raft positions, sizes, hashes, remaining TTLs, tokens), and
+ * revisions at or above the side's base written as deltas (`base+3`).
+ */
+export function normalise(value: unknown, base: number, inMember = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalise(v, base, inMember));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (REVISIONS.has(k) && typeof v === 'string') out[k] = Number(v) >= base ? `base+${Number(v) - base}` : v;
+    else if (OPAQUE.has(k) && typeof v === 'string') out[k] = '<opaque>';
+    else if (k === 'TTL' && typeof v === 'string' && Number(v) > 0) out[k] = '<positive>';
+    else if (inMember && k === 'ID') out[k] = '<id>';
+    else if (inMember && k === 'name') out[k] = v === '' ? '' : '<name>';
+    else if (inMember && (k === 'peerURLs' || k === 'clientURLs') && Array.isArray(v)) out[k] = v.map((url) => (SCRIPT_URLS.has(url as string) ? url : '<url>'));
+    // Members are listed in ID order, and IDs are random: their order is not comparable.
+    else if (k === 'members' && Array.isArray(v)) out[k] = v.map((member) => normalise(member, base, true)).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    else out[k] = normalise(v, base, inMember || k === 'member');
+  }
+  return out;
+}
