@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { freePort } from '../../scripts/free-port.ts';
-import { setServedHeaders } from '../../src/http/index.ts';
+import { setServedHeaders, VERSION } from '../../src/http/index.ts';
 import { forwardedHeaders, handleV3, isV3Path, proxyWebSocket, serveGatewayMux, type GatewaySocket, type V3GatewayApi } from '../../src/http/v3/index.ts';
 
 /**
  * edgecd's v3 gateway served from Node on loopback, in front of any V3Api (in the tests: a real
- * etcd, see v3-etcd-api.ts), with what a member adds to every answer (CORS, Date). Node has no
+ * etcd, see v3-etcd-api.ts), with what a member adds to every answer (CORS, Date) and its
+ * `/version`. Node has no
  * `WebSocketPair`, so upgrades are accepted here with `ws` and run through the same wsproxy code
  * the member runs.
  */
@@ -64,6 +65,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, api: V3GatewayAp
   let response: Response;
   if (request.method === 'OPTIONS') response = new Response(null, { status: 200 });
   else if (isV3Path(path)) response = await handleV3(request, path, api, { now: Date.now });
+  // What a member answers there too (Patroni reads it to pick the gateway's prefix).
+  else if (path === '/version') response = new Response(JSON.stringify(VERSION), { headers: { 'Content-Type': 'application/json' } });
   else response = new Response('404 page not found\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } });
   const headers = new Headers(response.headers);
   setServedHeaders(headers);
