@@ -41,6 +41,8 @@ export class GoJsonDecoder {
     if (this.failed !== undefined) return { error: this.failed };
     const bytes = this.buffer;
     for (let i = this.offset + this.scanned; i < bytes.length; i++) {
+      i = this.scanner.skipPlain(bytes, i);
+      if (i === bytes.length) break;
       const step = this.scanner.step(bytes[i]!);
       if (step === 'end') return this.take(i);
       if (step === 'close' && this.scanner.ended) return this.take(i + 1);

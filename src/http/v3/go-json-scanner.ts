@@ -132,6 +132,21 @@ export class GoJsonScanner {
   }
 
   /**
+   * Inside a string, the index of the first byte from `i` that is not plain string content (a
+   * quote, a backslash, a control character): the bytes before it would each only continue.
+   * Large values are long strings; this keeps them from costing a step per byte.
+   */
+  skipPlain(bytes: Uint8Array, i: number): number {
+    if (this.state !== 'string') return i;
+    while (i < bytes.length) {
+      const c = bytes[i]!;
+      if (c === 0x22 || c === 0x5c || c < 0x20) break;
+      i++;
+    }
+    return i;
+  }
+
+  /**
    * Go's `scanner.eof`, for a whole document (`json.Unmarshal`): undefined when it held exactly
    * one value, else the error (a value cut short is "unexpected end of JSON input").
    */

@@ -153,9 +153,19 @@ export function utf8(rune: number): string {
 
 /** Bytes as a byte string (one code unit per byte). */
 export function latin1(bytes: Uint8Array): string {
+  // ASCII, the common case (base64 values), decodes natively; otherwise byte by byte in chunks
+  // (`apply`, not a spread: a spread of a large chunk is several times slower).
+  if (isAscii(bytes)) return asciiDecoder.decode(bytes);
   let out = '';
-  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   return out;
+}
+
+const asciiDecoder = new TextDecoder();
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 /** A byte string's bytes. */
