@@ -43,7 +43,7 @@ function see(base: string, method: string, path: string, body?: string, headers:
 }
 
 /** Requests whose answer does not depend on a v3 server behind the gateway. */
-const SAME: [string, string, string?, Record<string, string>?][] = [
+const SAME: [string, string, (string | undefined)?, Record<string, string>?][] = [
   ['GET', '/v3/kv/range'],
   ['HEAD', '/v3/kv/range'],
   ['PUT', '/v3/kv/put', '{}'],
