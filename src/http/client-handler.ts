@@ -7,6 +7,7 @@ import { badRequest, decodePath, requestTarget } from './serve-mux.ts';
 import { handleKeys } from './v2/keys-handler.ts';
 import { handleMembers } from './v2/members-handler.ts';
 import { handleStats, STATS_PATHS } from './v2/stats.ts';
+import { isV3Path, serveV3 } from './v3/index.ts';
 
 /** What etcd 3.4 answers on `/version`; clients gate features on these strings. */
 export const VERSION = { etcdserver: '3.4.23', etcdcluster: '3.4.0' } as const;
@@ -36,6 +37,7 @@ export async function handleClientRequest(request: Request, context: ClientConte
     return handleMembers(request, path, context.server, context.clusterId, context.now());
   }
   if ((STATS_PATHS as readonly string[]).includes(path)) return handleStats(request, path, context.server);
+  if (isV3Path(path)) return serveV3(request, path, context);
   switch (path) {
     case '/v2/machines':
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(['GET', 'HEAD']);
