@@ -5,6 +5,7 @@ import { computeClusterId, computeMemberId, EtcdServer, type MemberContext } fro
 import { memberNameOfPeerURL, readConfig, type MemberConfig, type MemberEnv } from './config.ts';
 import { parseFaultPlan } from './faults.ts';
 import { isWiped, loadIdentity, markWiped, saveIdentity, type Identity } from './identity.ts';
+import { WebCryptoPasswordHasher } from './password-hash.ts';
 import { migrate } from './schema.ts';
 import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
@@ -41,6 +42,7 @@ export class Member extends DurableObject<MemberEnv> {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private transport: StubPeerTransport | undefined;
   private readyLoopRunning = false;
+  private readonly passwords = new WebCryptoPasswordHasher();
 
   constructor(ctx: DurableObjectState, env: MemberEnv) {
     super(ctx, env);
@@ -305,7 +307,7 @@ export class Member extends DurableObject<MemberEnv> {
   }
 
   private clientContext(server: EtcdServer): ClientContext {
-    return { server, clusterId: this.identity!.clusterId, now: () => Date.now() };
+    return { server, clusterId: this.identity!.clusterId, now: () => Date.now(), passwords: this.passwords };
   }
 
   private leaderName(server: EtcdServer | undefined): string {

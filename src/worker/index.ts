@@ -29,7 +29,7 @@ function routerFor(env: WorkerEnv): LeaderRouter {
  */
 export const app = new Hono<App>();
 
-const V2_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/version', '/health'];
+const V2_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/v2/auth', '/v2/auth/*', '/version', '/health'];
 
 for (const route of V2_ROUTES) {
   app.all(route, async (c) => {
