@@ -61,7 +61,7 @@ export class WebCryptoPasswordHasher {
   }
 }
 
-async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey('raw', utf8.encode(password), 'PBKDF2', false, ['deriveBits']);
   return new Uint8Array(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, KEY_BITS));
 }
@@ -80,7 +80,7 @@ function base64(bytes: Uint8Array): string {
   return btoa(binary).replace(/=+$/, '');
 }
 
-function unbase64(text: string): Uint8Array {
+function unbase64(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9+/]*$/.test(text)) throw new Error('malformed password hash');
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

@@ -1,10 +1,9 @@
 import { normalizeKey } from '../../store/index.ts';
 import { methodNotAllowed } from '../responses.ts';
-import { authHeaders, empty, encoded, writeAuthError } from './auth-responses.ts';
+import { authHeaders, authHTTPError, empty, encoded, writeAuthError } from './auth-responses.ts';
 import { listRoles, serveRole } from './auth-roles.ts';
 import type { V2Auth } from './auth-state.ts';
 import { listUsers, serveUser } from './auth-users.ts';
-import { httpError } from './render.ts';
 import { guardRoot, guardWriteRoot } from './v2-auth.ts';
 
 const AUTH_PREFIX = '/v2/auth';
@@ -36,7 +35,7 @@ export async function handleAuth(request: Request, path: string, search: string,
     return isUsers ? listUsers(auth, search, clusterId) : listRoles(auth, search, clusterId);
   }
   // `/users/a/b`: etcd refuses it before any check.
-  if (pieces.length !== 3) return httpError(400, 'Invalid path');
+  if (pieces.length !== 3) return authHTTPError(400, 'Invalid path');
   const ALLOWED = ['GET', 'PUT', 'DELETE'];
   if (!ALLOWED.includes(request.method)) return methodNotAllowed(ALLOWED);
   const refused = await guardRoot(request, auth, nowMs);

@@ -1,7 +1,7 @@
 import { AuthError, encodeRole, goQuote, type Role } from '../../auth/index.ts';
 import { EtcdError } from '../../store/index.ts';
 import { parseForm } from './form.ts';
-import { httpError, renderKeyError } from './render.ts';
+import { renderKeyError } from './render.ts';
 
 /**
  * How etcd's auth handlers answer (v2http/client_auth.go, http.go `writeError`): documents are
@@ -11,9 +11,18 @@ import { httpError, renderKeyError } from './render.ts';
  */
 
 export function writeAuthError(error: unknown, headers: Headers): Response {
-  if (error instanceof AuthError) return httpError(error.status, error.message, headers);
+  if (error instanceof AuthError) return authHTTPError(error.status, error.message, headers);
   if (error instanceof EtcdError) return renderKeyError(error, headers);
-  return httpError(500, 'Internal Server Error', headers);
+  return authHTTPError(500, 'Internal Server Error', headers);
+}
+
+/**
+ * `httptypes.HTTPError.WriteTo`: `{"message": ...}` by `json.Marshal` (so no newline, and Go's
+ * escaping: a role named `r<&>` is `r\u003c\u0026\u003e` in the message).
+ */
+export function authHTTPError(status: number, message: string, headers = new Headers()): Response {
+  headers.set('Content-Type', 'application/json');
+  return new Response(`{"message":${goQuote(message)}}`, { status, headers });
 }
 
 /** A document (already Go-encoded), as `Encode` writes it: a trailing newline. */

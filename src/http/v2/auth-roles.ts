@@ -1,7 +1,6 @@
 import { decodeRole, encodeRole, isEmptyPermissions, type Role } from '../../auth/index.ts';
-import { authHeaders, empty, encoded, encodeRolesCollection, queryError, writeAuthError } from './auth-responses.ts';
+import { authHeaders, authHTTPError, empty, encoded, encodeRolesCollection, queryError, writeAuthError } from './auth-responses.ts';
 import type { V2Auth } from './auth-state.ts';
-import { httpError } from './render.ts';
 
 const utf8 = new TextDecoder();
 
@@ -46,13 +45,13 @@ async function putRole(auth: V2Auth, name: string, body: string, headers: Header
   try {
     role = decodeRole(body, 'decoder');
   } catch {
-    return httpError(400, 'Invalid JSON in request body.', headers);
+    return authHTTPError(400, 'Invalid JSON in request body.', headers);
   }
-  if (role.role !== name) return httpError(400, 'Role JSON name does not match the name in the URL', headers);
+  if (role.role !== name) return authHTTPError(400, 'Role JSON name does not match the name in the URL', headers);
   if (isEmptyPermissions(role.grant) && isEmptyPermissions(role.revoke)) {
     await auth.store.createRole(role);
     return encoded(encodeRole(role), 201, headers);
   }
-  if (!isEmptyPermissions(role.permissions)) return httpError(400, 'Role JSON contains both permissions and grant/revoke', headers);
+  if (!isEmptyPermissions(role.permissions)) return authHTTPError(400, 'Role JSON contains both permissions and grant/revoke', headers);
   return encoded(encodeRole(await auth.store.updateRole(role)), 200, headers);
 }

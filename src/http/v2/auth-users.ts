@@ -1,6 +1,5 @@
 import { decodeUser, encodeUser, type Role, type User } from '../../auth/index.ts';
-import { httpError } from './render.ts';
-import { authHeaders, empty, encoded, encodeUserWithRoles, encodeUsersCollection, queryError, writeAuthError } from './auth-responses.ts';
+import { authHeaders, authHTTPError, empty, encoded, encodeUserWithRoles, encodeUsersCollection, queryError, writeAuthError } from './auth-responses.ts';
 import type { V2Auth } from './auth-state.ts';
 
 const utf8 = new TextDecoder();
@@ -63,16 +62,16 @@ async function putUser(auth: V2Auth, name: string, body: string, headers: Header
   try {
     user = decodeUser(body, 'decoder');
   } catch {
-    return httpError(400, 'Invalid JSON in request body.', headers);
+    return authHTTPError(400, 'Invalid JSON in request body.', headers);
   }
-  if (user.user !== name) return httpError(400, 'User JSON name does not match the name in the URL', headers);
+  if (user.user !== name) return authHTTPError(400, 'User JSON name does not match the name in the URL', headers);
   let out: User;
   let created = false;
   if ((user.grant?.length ?? 0) === 0 && (user.revoke?.length ?? 0) === 0) {
     if ((user.roles?.length ?? 0) !== 0) out = await auth.store.createUser(user);
     else ({ user: out, created } = await auth.store.createOrUpdateUser(user));
   } else {
-    if ((user.roles?.length ?? 0) !== 0) return httpError(400, 'User JSON contains both roles and grant/revoke', headers);
+    if ((user.roles?.length ?? 0) !== 0) return authHTTPError(400, 'User JSON contains both roles and grant/revoke', headers);
     out = await auth.store.updateUser(user);
   }
   // The answer never carries the hash.

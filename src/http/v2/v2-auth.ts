@@ -1,8 +1,9 @@
 import type { Decision, Requester } from '../../auth/index.ts';
 import { EtcdError, ErrorCode } from '../../store/index.ts';
+import { authHTTPError } from './auth-responses.ts';
 import type { V2Auth } from './auth-state.ts';
 import { clientAddress, requestCredentials } from './basic-auth.ts';
-import { httpError, renderKeyError } from './render.ts';
+import { renderKeyError } from './render.ts';
 
 /**
  * The guards etcd 3.4 puts in front of its v2 routes (v2http/client.go and client_auth.go):
@@ -44,8 +45,8 @@ export async function guardWriteRoot(request: Request, auth: V2Auth, nowMs: numb
 
 function refusal(decision: Decision): Response | undefined {
   if (decision.allowed) return undefined;
-  if (decision.throttledMs !== undefined) return throttled(httpError(429, `auth: ${throttledMessage(decision.throttledMs)}`), decision.throttledMs);
-  return httpError(401, INSUFFICIENT);
+  if (decision.throttledMs !== undefined) return throttled(authHTTPError(429, `auth: ${throttledMessage(decision.throttledMs)}`), decision.throttledMs);
+  return authHTTPError(401, INSUFFICIENT);
 }
 
 function throttledMessage(ms: number): string {
