@@ -99,7 +99,8 @@ const ETCDCTL_SESSION: Command[] = [
 function normalise(run: Run): Run {
   const n = (t: string): string =>
     t
-      .replace(/\b[0-9a-f]{16}\b/g, '<id>')
+      // etcdctl prints IDs without leading zeros.
+      .replace(/\b[0-9a-f]{13,16}\b/g, '<id>')
       .replace(/http:\/\/(127\.0\.0\.1:\d+|node\d:2380)/g, '<url>')
       .replace(/name=(node|etcd)\d/g, 'name=<name>');
   const stdout = n(run.stdout);
