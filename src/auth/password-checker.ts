@@ -2,7 +2,7 @@ import { LoginThrottle, LoginThrottled } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
 /** Verified credentials remembered at most (least recently used forgotten first). */
-const CACHE_CAPACITY = 4_096;
+export const CACHE_CAPACITY = 4_096;
 
 /**
  * Password checks for authenticated requests: etcd's `CheckPassword`, made affordable and
@@ -17,9 +17,11 @@ export class PasswordChecker {
   /** Checks under way, shared: a burst of requests with a new credential costs one KDF run. */
   private readonly pending = new Map<string, Promise<boolean>>();
 
+  /** `capacity` 0 turns the cache off (what a request costs without it is measured so). */
   constructor(
     private readonly hasher: PasswordHasher,
     readonly throttle: LoginThrottle = new LoginThrottle(),
+    private readonly capacity = CACHE_CAPACITY,
   ) {}
 
   /**
@@ -59,8 +61,9 @@ export class PasswordChecker {
   }
 
   private remember(key: string): void {
+    if (this.capacity === 0) return;
     this.verified.set(key, true);
-    if (this.verified.size > CACHE_CAPACITY) this.verified.delete(this.verified.keys().next().value!);
+    if (this.verified.size > this.capacity) this.verified.delete(this.verified.keys().next().value!);
   }
 
   private touch(key: string): void {
