@@ -1,8 +1,8 @@
 import type { EtcdServer } from '../../server/index.ts';
 import { methodNotAllowed } from '../responses.ts';
+import type { V2Auth } from './auth-state.ts';
 import { parseForm } from './form.ts';
 import { KEYS_PREFIX, parseKeyRequest } from './key-request.ts';
-import type { V2Auth } from './auth-state.ts';
 import { renderEvent, renderKeyError } from './render.ts';
 import { guardKeys } from './v2-auth.ts';
 import { renderWatch } from './watch.ts';
