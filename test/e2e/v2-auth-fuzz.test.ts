@@ -31,7 +31,11 @@ interface Seen {
 /**
  * The deliberate differences (edgecd's hardenings) a case may show, each recognised by what
  * edgecd answered. The generator avoids them (its failed-login budget stays under the throttle),
- * so by default none should be seen; they are asserted on their own in v2-auth-oracle.
+ * so by default none should be seen. It also never sends what makes etcd itself fail: an empty
+ * permission pattern or a user name naming a store directory (its handler panics and drops the
+ * connection) and passwords past bcrypt's 72 bytes; those hardenings, like the throttle, are
+ * asserted on their own in v2-auth-oracle.test.ts, and the fail-closed faults (a /2 value that
+ * does not parse, a hasher that fails) in test/auth/v2-auth-cluster.test.ts.
  */
 const HARDENINGS: { name: string; applies: (ours: Seen, theirs: Seen) => boolean }[] = [
   { name: 'failed-login throttle (429)', applies: (ours) => ours.status === 429 },
