@@ -1,9 +1,12 @@
+import type { PasswordHasher } from '../auth/index.ts';
 import type { EtcdServer } from '../server/index.ts';
 import { handleHealth } from './health.ts';
 import { handleHealthCheck, isHealthCheckPath } from './health-checks.ts';
 import { handleMetrics } from './metrics-handler.ts';
 import { methodNotAllowed, notFound } from './responses.ts';
 import { badRequest, decodePath, requestTarget } from './serve-mux.ts';
+import { handleAuth, isAuthPath } from './v2/auth-handler.ts';
+import { v2AuthOf } from './v2/auth-state.ts';
 import { handleKeys } from './v2/keys-handler.ts';
 import { handleMembers } from './v2/members-handler.ts';
 import { handleStats, STATS_PATHS } from './v2/stats.ts';
@@ -17,6 +20,8 @@ export interface ClientContext {
   clusterId: string;
   /** Wall time in epoch ms: a TTL's expiry is fixed by the member that receives the request. */
   now(): number;
+  /** The member's password KDF (v2 auth hashes a new password before proposing it). */
+  passwords: PasswordHasher;
 }
 
 /**
@@ -31,10 +36,13 @@ export async function handleClientRequest(request: Request, context: ClientConte
   if (path === undefined) return badRequest();
 
   if (path === '/v2/keys' || path.startsWith('/v2/keys/')) {
-    return handleKeys(request, target.search, path, context.server, context.clusterId, context.now());
+    return handleKeys(request, target.search, path, context.server, v2AuthOf(context.server, context.passwords), context.clusterId, context.now());
   }
   if (path === '/v2/members' || path.startsWith('/v2/members/')) {
-    return handleMembers(request, path, context.server, context.clusterId, context.now());
+    return handleMembers(request, path, context.server, v2AuthOf(context.server, context.passwords), context.clusterId, context.now());
+  }
+  if (isAuthPath(path)) {
+    return handleAuth(request, path, target.search, v2AuthOf(context.server, context.passwords), context.clusterId, context.now());
   }
   if ((STATS_PATHS as readonly string[]).includes(path)) return handleStats(request, path, context.server);
   if (isV3Path(path)) return serveV3(request, path, context);

@@ -10,6 +10,7 @@ import { createMemberLogger, type LoggingEnv, type MemberLogger } from './logger
 import { MemberMetrics } from './member-metrics.ts';
 import { MeteredLogStore, type TurnWrites } from './metered-log-store.ts';
 import { Readiness } from './readiness.ts';
+import { WebCryptoPasswordHasher } from './password-hash.ts';
 import { migrate } from './schema.ts';
 import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
@@ -70,6 +71,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
   private pullingSnapshot = false;
   /** The v3 key bucket of the running server (its snapshot staging is used before a step). */
   private mvcc: SqliteMvccBackend | undefined;
+  private readonly passwords = new WebCryptoPasswordHasher();
 
   constructor(ctx: DurableObjectState, env: MemberEnv & LoggingEnv) {
     super(ctx, env);
@@ -445,7 +447,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
   }
 
   private clientContext(server: EtcdServer): ClientContext {
-    return { server, clusterId: this.identity!.clusterId, now: () => Date.now() };
+    return { server, clusterId: this.identity!.clusterId, now: () => Date.now(), passwords: this.passwords };
   }
 
   private leaderName(server: EtcdServer | undefined): string {

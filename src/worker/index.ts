@@ -45,7 +45,7 @@ function announceOrigin(env: WorkerEnv, url: string): Promise<void> | undefined 
 export const app = new Hono<App>();
 
 /** etcd's client routes: the v2 API, /version and /health, and the v3 JSON gateway. */
-const ETCD_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/version', '/health', '/v3', '/v3/*', '/v3beta/*'];
+const ETCD_ROUTES = ['/v2/keys', '/v2/keys/*', '/v2/members', '/v2/members/*', '/v2/machines', '/v2/stats/*', '/v2/auth', '/v2/auth/*', '/version', '/health', '/v3', '/v3/*', '/v3beta/*'];
 /** etcd's /metrics (3.4) and /livez, /readyz (3.6), with one check per subpath. */
 const OBSERVABILITY_ROUTES = ['/metrics', '/livez', '/livez/*', '/readyz', '/readyz/*'];
 

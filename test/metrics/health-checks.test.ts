@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { handleClientRequest } from '../../src/http/index.ts';
+import { WebCryptoPasswordHasher } from '../../src/member/password-hash.ts';
 import { ServerCluster } from '../helpers/server-cluster.ts';
+
+const passwords = new WebCryptoPasswordHasher(1_000);
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 async function ask(cluster: ServerCluster, name: string, path: string, method = 'GET'): Promise<{ status: number; body: string; headers: Headers }> {
   const server = cluster.member(name).server;
-  const response = await cluster.drive(handleClientRequest(new Request(`http://member${path}`, { method }), { server, clusterId: cluster.clusterId, now: () => cluster.nowMs }), 200);
+  const response = await cluster.drive(handleClientRequest(new Request(`http://member${path}`, { method }), { server, clusterId: cluster.clusterId, now: () => cluster.nowMs, passwords }), 200);
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 

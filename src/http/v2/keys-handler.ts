@@ -1,9 +1,10 @@
 import type { EtcdServer } from '../../server/index.ts';
 import { methodNotAllowed } from '../responses.ts';
+import type { V2Auth } from './auth-state.ts';
 import { parseForm } from './form.ts';
-import { parseKeyRequest } from './key-request.ts';
+import { KEYS_PREFIX, parseKeyRequest } from './key-request.ts';
 import { renderEvent, renderKeyError } from './render.ts';
-import { detectAuth } from './v2-auth.ts';
+import { guardKeys } from './v2-auth.ts';
 import { renderWatch } from './watch.ts';
 
 const utf8 = new TextDecoder();
@@ -15,7 +16,7 @@ const utf8 = new TextDecoder();
 export const REQUEST_ID_HEADER = 'X-Edgecd-Request-Id';
 
 /** `/v2/keys` (v2http `keysHandler`): parse, serve through the member, render event or watch. */
-export async function handleKeys(request: Request, search: string, path: string, server: EtcdServer, clusterId: string, now: number): Promise<Response> {
+export async function handleKeys(request: Request, search: string, path: string, server: EtcdServer, auth: V2Auth, clusterId: string, now: number): Promise<Response> {
   const allowed = ['HEAD', 'GET', 'PUT', 'POST', 'DELETE'];
   if (!allowed.includes(request.method)) return methodNotAllowed(allowed);
   const headers = new Headers({ 'X-Etcd-Cluster-Id': clusterId });
@@ -23,7 +24,9 @@ export async function handleKeys(request: Request, search: string, path: string,
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : utf8.decode(await request.arrayBuffer());
     const form = parseForm(request.method, search.slice(1), request.headers.get('Content-Type'), body);
     const { request: v2, noValueOnSuccess } = parseKeyRequest(request.method, path, form, now);
-    detectAuth(server);
+    // etcd checks access once the request parsed, on the path as sent after `/v2/keys`.
+    const refused = await guardKeys(request, auth, path.slice(KEYS_PREFIX.length), v2.recursive, headers, now);
+    if (refused !== undefined) return refused;
     v2.id = request.headers.get(REQUEST_ID_HEADER) ?? '';
     const response = await server.serveV2(v2);
     if (response.watcher !== undefined) return renderWatch(response.watcher, response, headers, v2.stream, request.signal);

@@ -2,7 +2,8 @@ import { MembershipError, ServerError, type EtcdServer, type Member } from '../.
 import { jsonBody, methodNotAllowed } from '../responses.ts';
 import { httpError } from './render.ts';
 import { parsePeerURLsBody } from './peer-urls.ts';
-import { detectAuth } from './v2-auth.ts';
+import type { V2Auth } from './auth-state.ts';
+import { guardWriteRoot } from './v2-auth.ts';
 
 const MEMBERS_PREFIX = '/v2/members';
 const ALLOWED = ['GET', 'POST', 'DELETE', 'PUT'];
@@ -13,10 +14,11 @@ const utf8 = new TextDecoder();
  * statuses and messages. Errors the handler does not name become 500 "Internal Server Error", as
  * etcd's `WriteError` renders them.
  */
-export async function handleMembers(request: Request, path: string, server: EtcdServer, clusterId: string, nowMs: number): Promise<Response> {
+export async function handleMembers(request: Request, path: string, server: EtcdServer, auth: V2Auth, clusterId: string, nowMs: number): Promise<Response> {
   if (!ALLOWED.includes(request.method)) return methodNotAllowed(ALLOWED);
-  // etcd's `hasWriteRootAccess`: a write first checks v2 auth, which reads the store.
-  if (request.method !== 'GET') detectAuth(server);
+  // etcd's `hasWriteRootAccess`: listing is anyone's; a change needs the root role once auth is on.
+  const refused = await guardWriteRoot(request, auth, nowMs);
+  if (refused !== undefined) return refused;
   const headers = (): Headers => new Headers({ 'X-Etcd-Cluster-Id': clusterId });
   const rest = path.slice(MEMBERS_PREFIX.length).replace(/^\//, '');
   switch (request.method) {
