@@ -84,7 +84,8 @@ function forwarded(request: Request, target: string, requestId: string | undefin
   headers.set(FRONT_DOOR_HEADER, '1');
   headers.set(MEMBER_HEADER, target);
   if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
-  return new Request(request.url, { method: request.method, headers, body, signal: request.signal });
+  // A member's redirect (Go's ServeMux: `/v3` -> `/v3/`) is the client's to follow, not ours.
+  return new Request(request.url, { method: request.method, headers, body, signal: request.signal, redirect: 'manual' });
 }
 
 /** What etcd answers when a request finds no leader in time (errorCode 300). */

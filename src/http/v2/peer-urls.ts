@@ -24,8 +24,8 @@ export function parsePeerURLsBody(text: string): { peerURLs: string[] } | { erro
   return newURLs(raw as string[]);
 }
 
-/** etcd's `types.NewURLs`. */
-function newURLs(inputs: string[]): { peerURLs: string[] } | { error: string } {
+/** etcd's `types.NewURLs`: checked, normalised and sorted, or Go's message. */
+export function newURLs(inputs: string[]): { peerURLs: string[] } | { error: string } {
   if (inputs.length === 0) return { error: 'no valid URLs given' };
   const out: string[] = [];
   for (const input of inputs) {

@@ -1,4 +1,6 @@
+import { Rpc } from '../../server/index.ts';
 import type * as rpc from '../../server/index.ts';
+import { newURLs } from '../v2/peer-urls.ts';
 import { authDisabled } from './auth-disabled.ts';
 import { campaign, leader, MISSING_LEADER, observe, proclaim, resign } from './election.ts';
 import * as m from './etcd-messages.ts';
@@ -94,7 +96,10 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   ...leaseRoutes('/v3/kv/lease'),
 
   ['/v3/cluster/member/add', route(CLUSTER, 'MemberAdd', m.MemberAddRequest, unary<{ peerURLs: string[]; isLearner: boolean }, rpc.MemberAddResponse>(m.MemberAddRequest, m.MemberAddResponse, async (r, call) => {
-    const response = await call.api.memberAdd({ peerURLs: r.peerURLs, isLearner: r.isLearner }, call.now());
+    // v3rpc's MemberAdd checks the URLs first (`types.NewURLs`, which also sorts them).
+    const urls = newURLs(r.peerURLs);
+    if ('error' in urls) throw Rpc.MemberBadURLs;
+    const response = await call.api.memberAdd({ peerURLs: urls.peerURLs, isLearner: r.isLearner }, call.now());
     return { ...response, header: clusterHeader(response.header) };
   }))],
   ['/v3/cluster/member/remove', route(CLUSTER, 'MemberRemove', m.MemberRemoveRequest, unary<{ id: string }, rpc.MemberRemoveResponse>(m.MemberRemoveRequest, m.MemberRemoveResponse, async (r, call) => {
