@@ -28,9 +28,21 @@ interface Target {
   stop(): Promise<void>;
 }
 
+/**
+ * A real etcd, reached at its leader: what a leader answers is determined (a follower's lessor
+ * lists leases in Go's map order, for one), and edgecd's front door talks to its leader too.
+ */
 async function realEtcd(members: 1 | 3 = 1): Promise<Target> {
   const etcd = await startRealEtcd({ members });
-  return { url: etcd.clientURLs[0]!, stop: () => etcd.stop() };
+  return { url: await leaderURL(etcd.clientURLs), stop: () => etcd.stop() };
+}
+
+async function leaderURL(clientURLs: string[]): Promise<string> {
+  for (const url of clientURLs) {
+    const status = (await (await fetch(`${url}/v3/maintenance/status`, { method: 'POST', body: '{}' })).json()) as { header: { member_id: string }; leader: string };
+    if (status.leader === status.header.member_id) return url;
+  }
+  return clientURLs[0]!;
 }
 
 /**
