@@ -55,6 +55,8 @@ export function errorFromGatewayAnswer(httpStatus: number, body: string, path: s
   try {
     const parsed = JSON.parse(body) as { code?: unknown; message?: unknown; error?: unknown };
     if (typeof parsed.code === 'number' && typeof parsed.message === 'string') return grpcError(parsed.code as status, parsed.message);
+    // A stream's failure before its first message is one `{"error": {...}}` line (StreamError).
+    if (typeof parsed.error === 'object' && parsed.error !== null) return errorFromStreamChunk(parsed.error);
   } catch {
     // Not the gateway's JSON (a proxy's error page, Go's "404 page not found"): fall through.
   }

@@ -53,7 +53,12 @@ export function normalise(result: Etcdctl3Result): Etcdctl3Result {
       })
       .join('\n')
       .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
-      .replace(/\b[0-9a-f]{16}\b/g, '<hex-id>')
+      // Member names and peer URLs are each cluster's own (edgecd's peer URLs name its objects).
+      .replace(/, started, [^,]+, [^,]+, /g, ', started, <name>, <peer-url>, ')
+      .replace(/"name":"[^"]*","peerURLs":\["[^"\]]*"\]/g, '"name":<name>,"peerURLs":[<peer-url>]')
+      // IDs in hex: etcdctl drops leading zeros (a lease ID is 13-16 digits).
+      .replace(/\b[0-9a-f]{13,16}\b/g, '<hex-id>')
+      .replace(/"(RaftIndex|RaftAppliedIndex)" : \d+/g, '"$1" : <index>')
       .replace(/"(cluster_id|member_id|ID|leader)":"?\d+"?/g, '"$1":<id>')
       .replace(/"(ClusterID|MemberID|Leader|ID)" : \d+/g, '"$1" : <id>')
       // bbolt's file size depends on when it grew its pages, not on the data.

@@ -11,7 +11,7 @@ import { startGrpcFixture, type GrpcFixture } from './harness.ts';
 let fixture: GrpcFixture;
 
 beforeAll(async () => {
-  fixture = await startGrpcFixture();
+  fixture = await startGrpcFixture({ upstream: 'etcd' });
 });
 afterAll(async () => {
   await fixture?.stop();
