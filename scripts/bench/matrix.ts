@@ -21,8 +21,10 @@ export function jobFor(workload: Workload, concurrency: number, url: string, dur
 
 /** Every key the workloads read exists before any run (a GET of a missing key is a 404). */
 export async function seed(generator: LoadGenerator, target: Target): Promise<void> {
-  const filled = await generator.run({ kind: 'fill', url: target.url, prefix: 'k', count: KEY_COUNT, connections: 32, maxSec: 60 });
-  if (filled.ok < KEY_COUNT) throw new Error(`${target.name}: seeding wrote ${filled.ok} of ${KEY_COUNT} keys (${filled.errors} errors)`);
+  for (const api of ['v2', 'v3'] as const) {
+    const filled = await generator.run({ kind: 'fill', api, url: target.url, prefix: 'k', count: KEY_COUNT, connections: 32, maxSec: 60 });
+    if (filled.ok < KEY_COUNT) throw new Error(`${target.name}: seeding the ${api} keyspace wrote ${filled.ok} of ${KEY_COUNT} keys (${filled.errors} errors)`);
+  }
   const status = await putKey(target.url, WATCH_KEY.replace('/v2/keys/', ''), 'seed');
   if (status >= 300) throw new Error(`${target.name}: seeding the watched key answered ${status}`);
 }

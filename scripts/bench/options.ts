@@ -13,7 +13,7 @@ interleaved in rounds, and prints one table (plus start-up, leader reset and mem
   --rounds N              measured rounds after the warm-up (default 3)
   --duration S            seconds per measured run (default 2.5; --quick 1)
   --warmup S              seconds per warm-up run (default 1; --quick 0.5)
-  --workloads LIST        of put,get,getq,mix,watch (default all)
+  --workloads LIST        of put,get,getq,mix,watch,v3put,v3range,v3txn (default all)
   --concurrency LIST      default 1,32,128
   --targets LIST          of edgecd,probe,etcd (default all)
   --edgecd-host HOW       npm (default) | node | in-process

@@ -26,6 +26,24 @@ function get(path: string): AutocannonRequest {
   return { method: 'GET', path, headers: {}, body: '' };
 }
 
+/** The v3 gateway's JSON: keys and values base64 (the same key names as the v2 workloads). */
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const V3_VALUE = b64(VALUE);
+const v3Key = (i: number): string => b64(`bench/k${i}`);
+const randomV3Key = (): string => v3Key(Math.floor(Math.random() * KEY_COUNT));
+
+function v3(path: string, body: object): AutocannonRequest {
+  return { method: 'POST', path, headers: JSON_HEADERS, body: JSON.stringify(body) };
+}
+
+const v3Put = (key: string): AutocannonRequest => v3('/v3/kv/put', { key, value: V3_VALUE });
+/** A linearizable range (the gateway's default): a ReadIndex round on edgecd, a quorum read on etcd. */
+const v3Range = (key: string): AutocannonRequest => v3('/v3/kv/range', { key });
+/** A compare-and-put txn: the shape of a lock or a leader lease renewal. */
+const v3Txn = (key: string): AutocannonRequest =>
+  v3('/v3/kv/txn', { compare: [{ key, target: 'VERSION', result: 'GREATER', version: '0' }], success: [{ request_put: { key, value: V3_VALUE } }] });
+
 /**
  * The request of each workload, made afresh per request by autocannon's `setupRequest` so that
  * keys (and for `mix` the method) vary while connections stay kept-alive.
@@ -40,6 +58,12 @@ function setupFor(workload: HttpWorkload): () => AutocannonRequest {
       return () => get(`${randomKey()}?quorum=true`);
     case 'mix':
       return () => (Math.random() < 0.1 ? put(randomKey()) : get(randomKey()));
+    case 'v3put':
+      return () => v3Put(randomV3Key());
+    case 'v3range':
+      return () => v3Range(randomV3Key());
+    case 'v3txn':
+      return () => v3Txn(randomV3Key());
   }
 }
 
@@ -118,7 +142,8 @@ export function runHttpJob(job: HttpJob): Promise<JobResult> {
  */
 export function runFillJob(job: FillJob): Promise<JobResult> {
   let next = 0;
-  const request = (): AutocannonRequest => put(`/v2/keys/bench/${job.prefix}${next++ % job.count}`);
+  const request = (): AutocannonRequest =>
+    job.api === 'v3' ? v3Put(b64(`bench/${job.prefix}${next++ % job.count}`)) : put(`/v2/keys/bench/${job.prefix}${next++ % job.count}`);
   return runAutocannon({
     url: job.url,
     connections: job.connections,

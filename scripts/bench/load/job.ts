@@ -1,9 +1,9 @@
 /** What the orchestrator asks the load-generator process to do, and what it gets back. */
 
-export type HttpWorkload = 'put' | 'get' | 'getq' | 'mix';
+export type HttpWorkload = 'put' | 'get' | 'getq' | 'mix' | 'v3put' | 'v3range' | 'v3txn';
 export type Workload = HttpWorkload | 'watch';
 
-export const WORKLOADS: readonly Workload[] = ['put', 'get', 'getq', 'mix', 'watch'];
+export const WORKLOADS: readonly Workload[] = ['put', 'get', 'getq', 'mix', 'watch', 'v3put', 'v3range', 'v3txn'];
 
 /** Keys are spread over this many names under `/bench`, values are this long. */
 export const KEY_COUNT = 1000;
@@ -21,6 +21,8 @@ export interface HttpJob {
 /** Writes `count` keys `/bench/<prefix><i>` (distinct), for seeding and the memory measurement. */
 export interface FillJob {
   kind: 'fill';
+  /** Which keyspace: the v2 API's (`PUT /v2/keys/...`, the default) or the v3 gateway's. */
+  api?: 'v2' | 'v3';
   url: string;
   prefix: string;
   count: number;

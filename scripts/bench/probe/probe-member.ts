@@ -50,6 +50,7 @@ export class ProbeMember extends DurableObject<ProbeEnv> {
     const url = new URL(request.url);
     if (url.pathname === '/append') return this.append(await request.text());
     if (url.pathname === '/ping') return new Response(null, { status: 204 });
+    if (url.pathname.startsWith('/v3/')) return this.v3(url.pathname, await request.text());
     const key = url.pathname;
     if (request.method === 'PUT') {
       const value = new URLSearchParams(await request.text()).get('value') ?? '';
@@ -61,6 +62,23 @@ export class ProbeMember extends DurableObject<ProbeEnv> {
     const found = this.values.get(key);
     if (found === undefined) return json(404, { errorCode: 100, message: 'Key not found', cause: key, index: this.lastIndex }, this.lastIndex);
     return json(200, { action: 'get', node: { key, value: found.value, modifiedIndex: found.index, createdIndex: found.index } }, this.lastIndex);
+  }
+
+  /**
+   * The v3 cells' floor: a put or a txn's put is one write round, a (linearizable) range one
+   * quorum read round; the body is parsed for its key and value and nothing else is done.
+   */
+  private async v3(path: string, body: string): Promise<Response> {
+    const r = JSON.parse(body) as { key?: string; value?: string; success?: { request_put?: { key: string; value: string } }[] };
+    const put = path === '/v3/kv/txn' ? r.success?.[0]?.request_put : path === '/v3/kv/put' ? { key: r.key ?? '', value: r.value ?? '' } : undefined;
+    if (put !== undefined) {
+      const index = await this.writes.submit({ key: `/v3/${put.key}`, value: put.value });
+      return Response.json({ header: { revision: String(index) } });
+    }
+    await this.reads.submit(null);
+    const found = this.values.get(`/v3/${r.key ?? ''}`);
+    const kvs = found === undefined ? [] : [{ key: r.key, value: found.value, mod_revision: String(found.index) }];
+    return Response.json({ header: { revision: String(this.lastIndex) }, kvs, count: String(kvs.length) });
   }
 
   /** Follower: persist the rows in one transaction; the output gate holds the answer until durable. */
