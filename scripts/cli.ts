@@ -23,7 +23,11 @@ start flags (named as etcd's where etcd has one):
   --heartbeat-interval MS       default 100
   --election-timeout MS         default 1000
   --snapshot-count N            applied entries between snapshots (default 100000, as etcd)
-  --quota-backend-bytes N       a member's store size past which writes are refused (default 32 MiB)
+  --quota-backend-bytes N       a member's v3 store size (SQLite bytes) past which writes raise
+                                NOSPACE, as etcd's (default 2 GiB)
+  --quota-v3-keys N             keys a member's v3 store may index in memory (default 150000)
+  --quota-v2-bytes N            a member's v2 store size (memory) past which writes are refused
+                                (default 32 MiB)
   --initial-cluster-token TOKEN default edgecd-cluster
   --logger zap|capnslog         members' log lines as zap JSON, or as capnslog lines for a person
                                 (default: capnslog in a terminal, zap otherwise)
@@ -65,6 +69,8 @@ const START_FLAGS: Record<string, string | undefined> = {
   'election-timeout': '1000',
   'snapshot-count': undefined,
   'quota-backend-bytes': undefined,
+  'quota-v3-keys': undefined,
+  'quota-v2-bytes': undefined,
   'initial-cluster-token': 'edgecd-cluster',
   logger: undefined,
   'log-level': undefined,
@@ -99,6 +105,8 @@ async function start(argv: string[]): Promise<number> {
     electionMs: Number(values['election-timeout']),
     ...(values['snapshot-count'] === undefined ? {} : { snapshotCount: Number(values['snapshot-count']) }),
     ...(values['quota-backend-bytes'] === undefined ? {} : { quotaBackendBytes: Number(values['quota-backend-bytes']) }),
+    ...(values['quota-v3-keys'] === undefined ? {} : { quotaV3Keys: Number(values['quota-v3-keys']) }),
+    ...(values['quota-v2-bytes'] === undefined ? {} : { quotaV2Bytes: Number(values['quota-v2-bytes']) }),
     initialClusterToken: values['initial-cluster-token'],
     logger,
     ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),

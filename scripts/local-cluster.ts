@@ -24,8 +24,10 @@ export interface LocalClusterOptions {
   electionMs?: number;
   /** Entries between snapshots (the member's default when absent). */
   snapshotCount?: number;
-  /** Each member's store quota in bytes (the member's default when absent). */
+  /** Each member's quotas (the member's defaults when absent; see src/member/config.ts). */
   quotaBackendBytes?: number;
+  quotaV3Keys?: number;
+  quotaV2Bytes?: number;
   /** etcd's `--log-level` for every member (`info` when absent). */
   logLevel?: string;
   /** How members' log lines are printed: as written (zap JSON, the default) or for a person. */
@@ -102,6 +104,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     // Unset, a member takes its own defaults (src/member/config.ts).
     ...(options.snapshotCount === undefined ? {} : { SNAPSHOT_COUNT: String(options.snapshotCount) }),
     ...(options.quotaBackendBytes === undefined ? {} : { QUOTA_BACKEND_BYTES: String(options.quotaBackendBytes) }),
+    ...(options.quotaV3Keys === undefined ? {} : { QUOTA_V3_KEYS: String(options.quotaV3Keys) }),
+    ...(options.quotaV2Bytes === undefined ? {} : { QUOTA_V2_BYTES: String(options.quotaV2Bytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
     ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }),

@@ -13,8 +13,12 @@ export interface MemberConfig {
   electionMs: number;
   /** `--snapshot-count`. */
   snapshotCount: number;
-  /** `--quota-backend-bytes`: the store's size in memory past which writes are refused. */
+  /** `--quota-backend-bytes`: the v3 store's SQLite bytes past which writes raise NOSPACE. */
   quotaBackendBytes: number;
+  /** `--quota-v3-keys`: the keys the v3 store may index in memory (edgecd's own flag). */
+  quotaV3Keys: number;
+  /** `--quota-v2-bytes`: the v2 store's size in memory past which writes are refused (edgecd's). */
+  quotaV2Bytes: number;
   /** `--advertise-client-urls` per member name; members not listed advertise `publicURL`. */
   clientURLs: Map<string, string[]>;
   publicURL: string | undefined;
@@ -30,6 +34,8 @@ export interface MemberEnv {
   ELECTION_TIMEOUT?: string;
   SNAPSHOT_COUNT?: string;
   QUOTA_BACKEND_BYTES?: string;
+  QUOTA_V3_KEYS?: string;
+  QUOTA_V2_BYTES?: string;
   ADVERTISE_CLIENT_URLS?: string;
   PUBLIC_URL?: string;
   FAULT_INJECTION?: string;
@@ -43,11 +49,22 @@ export interface MemberEnv {
 const DEFAULT_SNAPSHOT_COUNT = 100_000;
 
 /**
- * Measured: a member at 32 MiB holds 155,841 keys of 100-byte values in 32.2 MB of heap. A
- * snapshot serialises the store once more for a moment (about as much again): within the 128 MB
- * a production isolate has, with room for the log, the event history and requests in flight.
+ * The v2 store lives in the member's memory. Measured: a member at 32 MiB holds 155,841 keys of
+ * 100-byte values in 32.2 MB of heap. A snapshot serialises the store once more for a moment
+ * (about as much again): within the 128 MB a production isolate has, with room for the log, the
+ * event history, the v3 key index and requests in flight.
  */
-export const DEFAULT_QUOTA_BACKEND_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_QUOTA_V2_BYTES = 32 * 1024 * 1024;
+
+/** etcd's own default `--quota-backend-bytes` (2 GiB): the v3 values live in SQLite, not memory. */
+export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
+
+/**
+ * The v3 key index lives in memory, as etcd's `treeIndex` does: about 300 bytes a key with one
+ * revision (measured in Node: scripts/bench-mvcc.ts), ~45 per further revision until compacted.
+ * 150,000 keys is ~50 MB at most, beside the v2 store's 32 MiB in the 128 MB an isolate has.
+ */
+export const DEFAULT_QUOTA_V3_KEYS = 150_000;
 
 export function readConfig(env: MemberEnv): MemberConfig {
   return {
@@ -57,6 +74,8 @@ export function readConfig(env: MemberEnv): MemberConfig {
     electionMs: positive(env.ELECTION_TIMEOUT, 1000),
     snapshotCount: positive(env.SNAPSHOT_COUNT, DEFAULT_SNAPSHOT_COUNT),
     quotaBackendBytes: positive(env.QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_BACKEND_BYTES),
+    quotaV3Keys: positive(env.QUOTA_V3_KEYS, DEFAULT_QUOTA_V3_KEYS),
+    quotaV2Bytes: positive(env.QUOTA_V2_BYTES, DEFAULT_QUOTA_V2_BYTES),
     clientURLs: parseNameURLs(env.ADVERTISE_CLIENT_URLS ?? ''),
     publicURL: env.PUBLIC_URL || undefined,
     faultInjection: env.FAULT_INJECTION === 'true',

@@ -243,7 +243,9 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       tickMs: this.config.heartbeatMs,
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
       snapshotCount: this.config.snapshotCount,
-      quotaBytes: this.config.quotaBackendBytes,
+      quotaBytes: this.config.quotaV2Bytes,
+      v3QuotaBytes: this.config.quotaBackendBytes,
+      v3QuotaKeys: this.config.quotaV3Keys,
       logStore: this.logStore,
       transport: (this.transport = new StubPeerTransport({
         namespace: this.env.MEMBER,

@@ -109,7 +109,7 @@ export class EtcdServer {
       term: () => this.term,
       commit: () => this.commitIndex,
       applied: () => this.appliedIndex,
-      quotaBytes: () => options.quotaBytes ?? 0,
+      quotaBytes: () => options.v3QuotaBytes ?? 0,
       clusterVersion: () => this.cluster.version,
       storeStats: () => this.store.statistics(),
       storeBytes: () => this.store.approximateBytes(),

@@ -10,7 +10,7 @@ describe('edgecd start', () => {
   afterAll(async () => cluster?.destroy());
 
   it('serves /version as etcd 3.4 does', async () => {
-    cluster = await launchCluster({ args: ['--quota-backend-bytes', String(QUOTA)] });
+    cluster = await launchCluster({ args: ['--quota-v2-bytes', String(QUOTA)] });
     const response = await fetch(`${cluster.url}/version`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -24,7 +24,7 @@ describe('edgecd start', () => {
     expect(await response.json()).toMatchObject({ health: 'true' });
   });
 
-  it('refuses a write past --quota-backend-bytes with an etcd error, and takes writes again once a delete frees space', async () => {
+  it('refuses a write past --quota-v2-bytes with an etcd error, and takes writes again once a delete frees space', async () => {
     const put = (key: string): Promise<Response> =>
       fetch(`${cluster!.url}/v2/keys/quota/${key}`, {
         method: 'PUT',
