@@ -224,6 +224,15 @@ export class EtcdServer {
     return this.metrics.countRequest(request, this.options.clock, () => this.serve(request));
   }
 
+  /**
+   * The same for a request the member makes itself (etcd's `EtcdServer.Do`, which v2 auth's store
+   * requests call): the store counts it, but it is no client's HTTP request, so
+   * `etcd_http_received_total` does not (etcd counts those in v2http's keys handler).
+   */
+  doV2(request: V2Request): Promise<ServerResponse> {
+    return this.serve(request);
+  }
+
   private async serve(request: V2Request): Promise<ServerResponse> {
     if (this.removed) throw new ServerError(ServerError.Removed);
     switch (request.method) {
