@@ -113,6 +113,7 @@ export class EtcdServer {
       clusterVersion: () => this.cluster.version,
       storeStats: () => this.store.statistics(),
       storeBytes: () => this.store.approximateBytes(),
+      v3Store: () => this.v3State.kv,
     });
 
     this.persistence = new RaftPersistence(options.logStore, options.snapshotCount);
