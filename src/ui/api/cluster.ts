@@ -63,8 +63,9 @@ interface LeaderStatsJSON {
 
 /**
  * The cluster's state from the routes an operator has: `/v2/members` (who), the front door's
- * `/metrics` (every member's role, term and indexes, labeled `member`), `/v2/stats/leader` (peer
- * latency) and `/v2/stats/store`. Asked again on each refresh.
+ * `/metrics` (every member's role, term, indexes and v3 revisions, labeled `member`, and the
+ * leader's etcd_mvcc_* counters), `/v2/stats/leader` (peer latency) and `/v2/stats/store`.
+ * Asked again on each refresh.
  */
 export async function fetchCluster(): Promise<ClusterView> {
   const [membersResponse, metricsText, leaderStats, store] = await Promise.all([

@@ -1,6 +1,7 @@
 /**
- * The console's copy of the v2 keyspace: every node by key, kept current by applying the events
- * of one recursive watch, as etcd's own store would apply them. Pure: no DOM, no fetch.
+ * The console's copy of the v2 keyspace (as much of it as the signed-in user may read): every node
+ * by key, kept current by applying the events of recursive watches (one of `/`, or one per dir
+ * read whole), as etcd's own store would apply them. Pure: no DOM, no fetch.
  */
 
 /** A node as the v2 API shows it (etcd's `NodeExtern`). */
