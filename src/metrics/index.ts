@@ -10,4 +10,4 @@ export { formatFloat, TEXT_CONTENT_TYPE, writeText } from './text-format.ts';
 export { parseText, type ParsedSample } from './parse-text.ts';
 export { CLUSTER_VERSION, DISK, HEALTH, HTTP, NETWORK, PROCESS, SERVER, STORE } from './etcd-names.ts';
 export { EDGECD } from './edgecd-names.ts';
-export { registerMvccMetrics, type MvccCounters, type MvccReadings } from './mvcc-names.ts';
+export { MVCC, registerMvccMetrics, type MvccCounts, type MvccReadings } from './mvcc-names.ts';

@@ -31,6 +31,7 @@ export type { LeaseAttachments } from './store-state.ts';
 export type { RangeOptions, RangeResult, ReadView, TxnRead, TxnWrite, WriteView } from './kv-store-txn.ts';
 export { DEFAULT_COMPACTION_BATCH_LIMIT } from './kv-store-compaction.ts';
 export { KVStore, type KVStoreOptions } from './kv-store.ts';
+export type { StoreCounts } from './store-counts.ts';
 export type { HashResult } from './hash.ts';
 export { crc32c } from './crc32c.ts';
 export { marshalKeyValue } from './kv-marshal.ts';

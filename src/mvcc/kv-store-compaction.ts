@@ -1,6 +1,7 @@
 import type { Backend, KeyRowHead } from './backend.ts';
 import type { Revision } from './revision.ts';
 import type { RevisionSet } from './revision-set.ts';
+import type { StoreCounts } from './store-counts.ts';
 
 /** etcd's `defaultCompactBatchLimit`: rows examined per compaction step. */
 export const DEFAULT_COMPACTION_BATCH_LIMIT = 1000;
@@ -26,6 +27,7 @@ export class CompactionJob {
     readonly keep: RevisionSet,
     private readonly backend: Backend,
     private readonly batchLimit: number,
+    private readonly counts: StoreCounts,
   ) {}
 
   get finished(): boolean {
@@ -46,6 +48,7 @@ export class CompactionJob {
     );
     const doomed = heads.filter((h) => !this.keep.has(h)).map((h) => ({ main: h.main, sub: h.sub }));
     if (doomed.length > 0) this.backend.deleteKeyRows(doomed);
+    this.counts.compactedRows += doomed.length;
     if (heads.length < this.batchLimit) {
       this.backend.putMeta('finishedCompactRev', String(this.rev));
       this.done = true;

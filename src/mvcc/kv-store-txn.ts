@@ -3,6 +3,7 @@ import { CompactedError, FutureRevError } from './errors.ts';
 import { NO_LEASE, type Bytes, type KeyValue, type LeaseId } from './kv.ts';
 import type { Revision } from './revision.ts';
 import type { StoreState } from './store-state.ts';
+import { TxnTally } from './store-counts.ts';
 
 /** etcd's `RangeOptions`. */
 export interface RangeOptions {
@@ -100,10 +101,12 @@ export function fetchKeyValues(state: StoreState, revisions: readonly Revision[]
 export class StoreTxnRead implements TxnRead {
   private readonly first: number;
   private readonly at: number;
+  private readonly tally: TxnTally;
 
   constructor(private readonly state: StoreState) {
     this.first = state.compactMainRev;
     this.at = state.currentRev;
+    this.tally = new TxnTally(state.counts);
   }
 
   firstRev(): number {
@@ -115,10 +118,13 @@ export class StoreTxnRead implements TxnRead {
   }
 
   range(key: Bytes, end: Bytes, options: RangeOptions = {}): RangeResult {
+    this.tally.range();
     return rangeKeys(this.state, key, end, this.at, options);
   }
 
-  end(): void {}
+  end(): void {
+    this.tally.end();
+  }
 }
 
 /**
@@ -131,6 +137,7 @@ export class StoreTxnWrite implements TxnWrite {
   private readonly rows: KeyRow[] = [];
   private readonly changed: KeyValue[] = [];
   private ended = false;
+  private readonly tally: TxnTally;
 
   constructor(
     private readonly state: StoreState,
@@ -139,6 +146,7 @@ export class StoreTxnWrite implements TxnWrite {
     if (state.writing) throw new Error('mvcc: a write txn is already open');
     state.writing = true;
     this.beginRev = state.currentRev;
+    this.tally = new TxnTally(state.counts);
   }
 
   firstRev(): number {
@@ -151,12 +159,14 @@ export class StoreTxnWrite implements TxnWrite {
   }
 
   range(key: Bytes, end: Bytes, options: RangeOptions = {}): RangeResult {
+    this.tally.range();
     const rev = this.changed.length > 0 ? this.beginRev + 1 : this.beginRev;
     return rangeKeys(this.state, key, end, rev, options, this.own());
   }
 
   put(key: Bytes, value: Bytes, lease: LeaseId = NO_LEASE): number {
     this.open();
+    this.tally.put(key.length, value.length);
     const rev = this.beginRev + 1;
     const { index } = this.state;
     // An existing key keeps its create revision and counts on from its version; its lease is
@@ -174,6 +184,7 @@ export class StoreTxnWrite implements TxnWrite {
       lease,
     };
     this.rows.push({ ...kv, main: idx.main, sub: idx.sub, tombstone: false });
+    if (before === undefined) this.state.counts.keys++;
     if (ki === undefined) {
       index.put(key, idx, lease);
     } else {
@@ -188,6 +199,7 @@ export class StoreTxnWrite implements TxnWrite {
 
   deleteRange(key: Bytes, end: Bytes): { deleted: number; rev: number } {
     this.open();
+    this.tally.delete();
     const rrev = this.changed.length > 0 ? this.beginRev + 1 : this.beginRev;
     const { keys } = this.state.index.range(key, end, rrev);
     for (const k of keys) this.delete(k);
@@ -203,6 +215,7 @@ export class StoreTxnWrite implements TxnWrite {
     this.open();
     this.ended = true;
     this.state.writing = false;
+    this.tally.end();
     // Only a txn that changed something takes a revision (etcd's `End`).
     if (this.changed.length === 0) return;
     this.state.backend.putKeyRows(this.rows);
@@ -217,6 +230,7 @@ export class StoreTxnWrite implements TxnWrite {
     const kv: KeyValue = { key, createRevision: 0, modRevision: 0, version: 0, value: '', lease: NO_LEASE };
     this.rows.push({ ...kv, main: idx.main, sub: idx.sub, tombstone: true });
     index.tombstone(key, idx);
+    this.state.counts.keys--;
     this.changed.push(kv);
     if (lease !== NO_LEASE) this.state.detach(lease, key);
   }

@@ -1,6 +1,7 @@
 import type { Backend } from './backend.ts';
 import { CompactedError, FutureRevError } from './errors.ts';
 import { hashByRev, type HashResult } from './hash.ts';
+import { FROM_KEY } from './key-range.ts';
 import { CompactionJob, DEFAULT_COMPACTION_BATCH_LIMIT } from './kv-store-compaction.ts';
 import { restoreIndex } from './kv-store-restore.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from './kv-store-txn.ts';
 import { NO_LEASE, type Bytes, type KeyValue, type LeaseId } from './kv.ts';
 import type { Revision } from './revision.ts';
+import type { StoreCounts } from './store-counts.ts';
 import { StoreState, type LeaseAttachments } from './store-state.ts';
 import { TreeIndex } from './tree-index.ts';
 
@@ -56,7 +58,12 @@ export class KVStore {
 
   /** One range in its own read view. */
   range(key: Bytes, end: Bytes, options: RangeOptions = {}): RangeResult {
-    return this.read().range(key, end, options);
+    const view = this.read();
+    try {
+      return view.range(key, end, options);
+    } finally {
+      view.end();
+    }
   }
 
   /** One put in its own write txn; returns its revision. */
@@ -141,6 +148,11 @@ export class KVStore {
     return this.state.backend.size();
   }
 
+  /** What etcd's mvcc metrics count, as of now (store-counts.ts); for reading only. */
+  get counts(): Readonly<StoreCounts> {
+    return this.state.counts;
+  }
+
   /**
    * The key-values as of given revisions, undefined where a key did not exist then or the
    * revision is compacted (what a watcher's `prev_kv` asks: etcd ranges the key at its event's
@@ -149,6 +161,8 @@ export class KVStore {
   keyValuesAt(requests: readonly { key: Bytes; rev: number }[]): (KeyValue | undefined)[] {
     const found: Revision[] = [];
     const at: number[] = [];
+    // etcd ranges each key in a read view of its own (v3rpc's sendLoop): one range apiece.
+    this.state.counts.ranges += requests.length;
     requests.forEach(({ key, rev }, i) => {
       if (rev > this.state.currentRev) return;
       if (rev <= 0) rev = this.state.currentRev;
@@ -190,7 +204,7 @@ export class KVStore {
   private scheduleCompaction(rev: number): void {
     // A newer compaction replaces a pending one: its scan starts over from revision 0 (as each of
     // etcd's jobs does) and its keep set covers every row the older one would have kept.
-    this.compaction = new CompactionJob(rev, this.state.index.compact(rev), this.state.backend, this.compactionBatchLimit);
+    this.compaction = new CompactionJob(rev, this.state.index.compact(rev), this.state.backend, this.compactionBatchLimit, this.state.counts);
   }
 
   private reload(): void {
@@ -204,6 +218,7 @@ export class KVStore {
     // Rows up to a compaction may all be gone (a tombstone at the compacted revision is deleted
     // too): the revision is then the compacted one, not the last row's.
     this.state.currentRev = Math.max(restored.currentRev, finished);
+    this.state.counts.keys = this.state.index.countRevisions(FROM_KEY, FROM_KEY, this.state.currentRev);
     this.consistentIdx = Number(backend.getMeta('consistent_index') ?? 0);
     for (const ki of this.state.index.keyIndexes()) {
       if (ki.lease !== NO_LEASE) this.state.attach(ki.lease, ki.key);

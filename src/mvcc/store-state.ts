@@ -1,5 +1,6 @@
 import type { Backend } from './backend.ts';
 import type { Bytes, LeaseId } from './kv.ts';
+import { newStoreCounts } from './store-counts.ts';
 import type { TreeIndex } from './tree-index.ts';
 
 /**
@@ -24,6 +25,8 @@ export class StoreState {
   compactMainRev = -1;
   /** Whether a write txn is open: one at a time, as etcd's batch tx lock allows. */
   writing = false;
+  /** etcd's mvcc metrics, moved where etcd moves them (store-counts.ts). */
+  readonly counts = newStoreCounts();
 
   constructor(
     readonly index: TreeIndex,

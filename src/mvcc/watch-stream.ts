@@ -81,7 +81,9 @@ export class WatchStream {
   constructor(
     private readonly store: WatchableStore,
     private readonly sink: WatchStreamSink,
-  ) {}
+  ) {
+    store.countWatchStream(1);
+  }
 
   /** The store's current revision (etcd's `WatchStream.Rev`). */
   rev(): number {
@@ -151,6 +153,7 @@ export class WatchStream {
   close(): void {
     for (const watch of this.watches.values()) this.store.cancelWatcher(watch.watcher);
     this.watches.clear();
+    if (!this.closed) this.store.countWatchStream(-1);
     this.closed = true;
   }
 
@@ -197,6 +200,7 @@ export class WatchStream {
       cancelReason: '',
       events,
     });
+    if (accepted) this.store.countEventsSent(events.length);
     // An events response makes the next periodic progress notification unnecessary.
     if (accepted && events.length > 0 && watch?.progress !== undefined) watch.progress = false;
     return accepted;

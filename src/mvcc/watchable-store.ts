@@ -79,7 +79,17 @@ export class WatchableStore extends KVStore {
     return this.victims.some((batch) => batch.has(w)) ? 'victim' : 'gone';
   }
 
-  /** How many watchers each group holds (diagnostics, tests). */
+  /** A watch stream opened (+1) or closed (-1) on this store: etcd's `watch_stream_total`. */
+  countWatchStream(delta: 1 | -1): void {
+    this.state.counts.watchStreams += delta;
+  }
+
+  /** Events a watch stream handed its consumer: etcd's `events_total`. */
+  countEventsSent(n: number): void {
+    this.state.counts.events += n;
+  }
+
+  /** How many watchers each group holds (diagnostics, tests, `/metrics`). */
   watcherCounts(): { synced: number; unsynced: number; victims: number } {
     let victims = 0;
     for (const batch of this.victims) victims += batch.size;

@@ -1,4 +1,5 @@
-import { CLUSTER_VERSION, EDGECD, HEALTH, HTTP, Registry, SERVER, STORE, type Counter, type Gauge, type Histogram } from '../metrics/index.ts';
+import { CLUSTER_VERSION, EDGECD, HEALTH, HTTP, registerMvccMetrics, Registry, SERVER, STORE, type Counter, type Gauge, type Histogram, type MvccReadings } from '../metrics/index.ts';
+import type { WatchableStore } from '../mvcc/index.ts';
 import { EtcdError, type StoreStats } from '../store/index.ts';
 import type { MemberId } from './member-id.ts';
 import type { Clock } from './ports.ts';
@@ -15,6 +16,8 @@ export interface ServerMetricsSource {
   clusterVersion(): string | undefined;
   storeStats(): StoreStats;
   storeBytes(): number;
+  /** The v3 store, whose counts are etcd's `etcd_mvcc_*` families. */
+  v3Store(): WatchableStore;
 }
 
 /** The store's write counters (etcd's `/v2/stats/store` names) behind each write action label. */
@@ -29,9 +32,10 @@ const WRITE_ACTIONS: [action: string, success: keyof StoreStats, fail: keyof Sto
 
 /**
  * The metrics one member's server keeps, under etcd's names (etcdserver/metrics.go,
- * v2http/metrics.go, v2store/metrics.go, etcdhttp). Counters move where etcd moves them; values
- * the server already holds (leader, indexes, the store's counters) are read when gathered. The
- * member adds its disk, network and process families to the same `registry`.
+ * v2http/metrics.go, v2store/metrics.go, mvcc/metrics.go, etcdhttp). Counters move where etcd
+ * moves them; values the server already holds (leader, indexes, the v2 store's counters, the v3
+ * store's counts) are read when gathered. The member adds its disk, network and process families
+ * to the same `registry`.
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -92,6 +96,8 @@ export class ServerMetrics {
     this.healthFailures = r.counter(HEALTH.failures);
     this.healthcheck = r.gauge(HEALTH.check);
     this.healthchecks = r.counter(HEALTH.checks);
+
+    registerMvccMetrics(r, mvccReadings(source.v3Store));
   }
 
   /**
@@ -145,4 +151,19 @@ export class ServerMetrics {
     this.healthcheck.labels(type, name).set(ok ? 1 : 0);
     this.healthchecks.labels(type, name, ok ? 'success' : 'error').inc();
   }
+}
+
+/** The v3 store's metrics as etcd reads them (mvcc/metrics.go's report functions and gauges). */
+function mvccReadings(store: () => WatchableStore): MvccReadings {
+  return {
+    counts: () => store().counts,
+    dbSizeBytes: () => store().size(),
+    currentRevision: () => store().rev(),
+    compactRevision: () => store().compactRev(),
+    watchers: () => {
+      const { synced, unsynced, victims } = store().watcherCounts();
+      // etcd's slow watchers are the unsynced ones and those whose events wait as victims.
+      return { total: synced + unsynced + victims, slow: unsynced + victims };
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import { render } from 'preact';
-import { V2Keyspace } from './api/v2-keyspace.ts';
 import { App } from './components/app.tsx';
 import './styles.css';
 
 /** The worker marks a read-only console in the page it serves (`CONSOLE_READ_ONLY`). */
 const serverReadOnly = document.querySelector('meta[name="edgecd-read-only"]')?.getAttribute('content') === 'true';
 
-render(<App keyspace={new V2Keyspace()} serverReadOnly={serverReadOnly} />, document.getElementById('console')!);
+render(<App serverReadOnly={serverReadOnly} />, document.getElementById('console')!);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callControl } from '../../scripts/control.ts';
-import { startRealEtcd } from '../../scripts/real-etcd.ts';
+import { startRealEtcd, type RealEtcdCluster } from '../../scripts/real-etcd.ts';
 import { parseText, type ParsedSample } from '../../src/metrics/index.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
 import { lintMetrics, rulesTest, testRules, type Scrape } from '../metrics/promtool.ts';
@@ -12,6 +12,8 @@ let etcdLint: Set<string>;
 /** What real etcd 3.4 answers /metrics with: status and Content-Type. */
 let etcdAnswer: { status: number; type: string | null };
 let cluster: LaunchedCluster;
+/** A real etcd 3.4 kept running for the v3 comparison. */
+let etcd: RealEtcdCluster;
 
 const scrape = async (): Promise<string> => (await fetch(`${cluster.url}/metrics`)).text();
 const value = (samples: ParsedSample[], name: string, labels: Record<string, string>): number =>
@@ -19,18 +21,17 @@ const value = (samples: ParsedSample[], name: string, labels: Record<string, str
 const leaderName = async (): Promise<string> => ((await (await fetch(`${cluster.url}/v2/members/leader`)).json()) as { name: string }).name;
 
 beforeAll(async () => {
-  const etcd = await startRealEtcd();
-  try {
-    await fetch(`${etcd.clientURLs[0]}/v2/keys/a`, { method: 'PUT', body: new URLSearchParams({ value: '1' }) });
-    const answer = await fetch(`${etcd.clientURLs[0]}/metrics`);
-    etcdAnswer = { status: answer.status, type: answer.headers.get('Content-Type') };
-    etcdLint = new Set(await lintMetrics(await answer.text()));
-  } finally {
-    await etcd.stop();
-  }
+  etcd = await startRealEtcd();
+  await fetch(`${etcd.clientURLs[0]}/v2/keys/a`, { method: 'PUT', body: new URLSearchParams({ value: '1' }) });
+  const answer = await fetch(`${etcd.clientURLs[0]}/metrics`);
+  etcdAnswer = { status: answer.status, type: answer.headers.get('Content-Type') };
+  etcdLint = new Set(await lintMetrics(await answer.text()));
   cluster = await launchCluster();
 });
-afterAll(async () => cluster?.destroy());
+afterAll(async () => {
+  await etcd?.stop();
+  await cluster?.destroy();
+});
 
 describe("the front door's /metrics", () => {
   it('is a valid exposition that promtool advises nothing about that it does not advise etcd 3.4 about too', async () => {
@@ -41,6 +42,45 @@ describe("the front door's /metrics", () => {
     // etcd's own names break promtool's naming advice (a gauge named _total, counters without
     // it); edgecd keeps etcd's names, so it gets the same advice and no other.
     expect(advice.filter((line) => !etcdLint.has(line))).toEqual([]);
+  });
+
+  it("moves etcd_mvcc_* with v3 traffic as real etcd 3.4 moves them, writes on every member and reads on the serving one", async () => {
+    const leader = await leaderName();
+    const edgecdBefore = parseText(await scrape());
+    const etcdBefore = parseText(await (await fetch(`${etcd.clientURLs[0]}/metrics`)).text());
+    await v3Traffic(cluster.url);
+    await v3Traffic(etcd.clientURLs[0]!);
+    const edgecdAfter = parseText(await scrape());
+    const etcdAfter = parseText(await (await fetch(`${etcd.clientURLs[0]}/metrics`)).text());
+    const etcdMoved = (name: string): number => value(etcdAfter, name, {}) - value(etcdBefore, name, {});
+    const edgecdMoved = (name: string, member: string): number => value(edgecdAfter, name, { member }) - value(edgecdBefore, name, { member });
+
+    const applied = [
+      'etcd_mvcc_put_total',
+      'etcd_mvcc_delete_total',
+      'etcd_mvcc_txn_total',
+      'etcd_debugging_mvcc_put_total',
+      'etcd_debugging_mvcc_total_put_size_in_bytes',
+      'etcd_debugging_mvcc_current_revision',
+    ];
+    for (const name of applied) expect(etcdMoved(name), name).toBeGreaterThan(0);
+    for (const member of NAMES) {
+      for (const name of applied) expect(edgecdMoved(name, member), `${name} on ${member}`).toBe(etcdMoved(name));
+      expect(value(edgecdAfter, 'etcd_debugging_mvcc_keys_total', { member }), member).toBe(value(etcdAfter, 'etcd_debugging_mvcc_keys_total', {}));
+    }
+    for (const name of ['etcd_mvcc_range_total', 'etcd_debugging_mvcc_range_total']) {
+      expect(etcdMoved(name), name).toBeGreaterThan(0);
+      expect(edgecdMoved(name, leader), name).toBe(etcdMoved(name));
+    }
+    // Both compacted at the same revision of the same history.
+    expect(value(edgecdAfter, 'etcd_debugging_mvcc_compact_revision', { member: leader })).toBe(value(etcdAfter, 'etcd_debugging_mvcc_compact_revision', {}));
+    // Each family of etcd's type, one series per member.
+    const types = familyTypes(await scrape());
+    const etcdTypes = familyTypes(await (await fetch(`${etcd.clientURLs[0]}/metrics`)).text());
+    const mvccFamilies = [...types.keys()].filter((n) => n.includes('_mvcc_'));
+    expect(mvccFamilies.length).toBeGreaterThan(15);
+    for (const name of mvccFamilies) expect(types.get(name), name).toBe(etcdTypes.get(name));
+    for (const member of NAMES) expect(edgecdAfter.some((s) => s.name === 'etcd_mvcc_put_total' && s.labels.member === member), member).toBe(true);
   });
 
   it('moves its counters with traffic, on the member that served it and on every member that applied it', async () => {
@@ -116,3 +156,39 @@ describe("the front door's /metrics", () => {
     expect(result.code).toBe(0);
   });
 });
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+/** One call to the v3 JSON gateway; fails the test on an error answer. */
+async function gateway(url: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
+ * The same v3 requests for either server, on keys of their own: puts (one with prev_kv, one on a
+ * lease), a delete, ranges (a count, a sorted one), a txn (a compare, two puts), a compaction.
+ */
+async function v3Traffic(url: string): Promise<void> {
+  for (let i = 0; i < 5; i++) await gateway(url, '/v3/kv/put', { key: b64(`mvcc/k${i}`), value: b64(`value ${i}`) });
+  await gateway(url, '/v3/kv/put', { key: b64('mvcc/k0'), value: b64('again'), prev_kv: true });
+  await gateway(url, '/v3/kv/deleterange', { key: b64('mvcc/k1') });
+  await gateway(url, '/v3/kv/range', { key: b64('mvcc/'), range_end: b64('mvcc0') });
+  await gateway(url, '/v3/kv/range', { key: b64('mvcc/'), range_end: b64('mvcc0'), count_only: true, serializable: true });
+  await gateway(url, '/v3/kv/range', { key: b64('mvcc/'), range_end: b64('mvcc0'), sort_order: 'DESCEND', sort_target: 'MOD', limit: 2 });
+  await gateway(url, '/v3/kv/txn', {
+    compare: [{ key: b64('mvcc/k2'), target: 'VERSION', result: 'EQUAL', version: '1' }],
+    success: [{ request_put: { key: b64('mvcc/k2'), value: b64('txn') } }, { request_put: { key: b64('mvcc/k5'), value: b64('txn') } }],
+  });
+  const lease = await gateway(url, '/v3/lease/grant', { TTL: 60 });
+  await gateway(url, '/v3/kv/put', { key: b64('mvcc/leased'), value: b64('x'), lease: lease.ID });
+  const { header } = (await gateway(url, '/v3/kv/range', { key: b64('mvcc/k0') })) as { header: { revision: string } };
+  await gateway(url, '/v3/kv/compaction', { revision: header.revision, physical: true });
+}
+
+/** Each family of an exposition and its type (its `# TYPE` lines). */
+function familyTypes(text: string): Map<string, string> {
+  return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+}

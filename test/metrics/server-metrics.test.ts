@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseText, writeText } from '../../src/metrics/index.ts';
 import type { EtcdServer } from '../../src/server/index.ts';
+import { AuthCluster } from '../auth/auth-cluster.ts';
 import { ServerCluster } from '../helpers/server-cluster.ts';
 
 /** One sample's value from a member's exposition, or undefined if the series is absent. */
@@ -116,5 +117,20 @@ describe("the NOSPACE alarm", () => {
     expect(leader.server.alarms()).toEqual(['NOSPACE']);
     await cluster.serveV2(leader.name, { method: 'PUT', path: '/1/small', val: 'x' });
     expect(leader.server.alarms()).toEqual([]);
+  });
+});
+
+describe('the v2 requests a member makes itself', () => {
+  it("are counted by the store but not as clients' HTTP requests (etcd's Do, not its keys handler)", async () => {
+    const auth = new AuthCluster();
+    const server = auth.cluster.member(auth.leaderName()).server;
+    const reads = () => sample(server, 'etcd_debugging_store_reads_total', { action: 'get' }) ?? 0;
+    const before = reads();
+    // Each client request first asks the v2 auth store whether auth is enabled (a store read).
+    expect((await auth.send('GET', '/v2/keys/')).status).toBe(200);
+    expect((await auth.send('PUT', '/v2/keys/k', { body: 'value=v', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(201);
+    expect(sample(server, 'etcd_http_received_total', { method: 'GET' })).toBe(1);
+    expect(sample(server, 'etcd_http_received_total', { method: 'PUT' })).toBe(1);
+    expect(reads() - before).toBeGreaterThan(1);
   });
 });

@@ -45,4 +45,20 @@ describe("the console's copy of the keyspace", () => {
     expect(secondsLeft(node, 20_000)).toBe(0);
     expect(secondsLeft({ key: '/p', dir: false, modifiedIndex: 1, createdIndex: 1 }, 0)).toBeUndefined();
   });
+
+  it('is built from the parts a user may read: dirs read whole, dirs listed, dirs marked no access', () => {
+    const tree = new KeyTree();
+    // GET /?sorted=true (one level), then /public/?recursive=true; /secret refused.
+    tree.addListing({ key: '/', dir: true, nodes: [{ key: '/public', dir: true, modifiedIndex: 3, createdIndex: 3 }, { key: '/secret', dir: true, modifiedIndex: 4, createdIndex: 4 }, { key: '/top', value: 't', modifiedIndex: 5, createdIndex: 5 }] }, 7, 0);
+    tree.addListing({ key: '/public', dir: true, modifiedIndex: 3, createdIndex: 3, nodes: [{ key: '/public/a', value: '1', modifiedIndex: 3, createdIndex: 3 }] }, 8, 0);
+    tree.watchRoots.push({ dir: '/public', index: 8 });
+    tree.markDenied('/secret');
+    expect(tree.children('/').map((n) => [n.key, n.denied === true])).toEqual([['/public', false], ['/secret', true], ['/top', false]]);
+    expect(tree.children('/public').map((n) => n.key)).toEqual(['/public/a']);
+    expect(tree.index).toBe(8);
+    // A dir never listed (a user who may not list /) is made, with its parents, and marked.
+    tree.markDenied('/deep/er');
+    expect(tree.get('/deep')?.dir).toBe(true);
+    expect(tree.get('/deep/er')).toMatchObject({ dir: true, denied: true });
+  });
 });

@@ -3,7 +3,8 @@ import { newRequest, type EtcdServer } from '../../server/index.ts';
 import { EtcdError, ErrorCode } from '../../store/index.ts';
 
 /**
- * v2 auth's store requests served by this member, as etcd's v2auth sends them to `server.Do`:
+ * v2 auth's store requests served by this member, as etcd's v2auth sends them to `server.Do`
+ * (`doV2`: not counted as client HTTP requests):
  * reads from the member's own store (a quorum read through ReadIndex first), writes proposed
  * through the Raft log like any client's PUT or DELETE, so every member applies them.
  */
@@ -11,7 +12,7 @@ export function serverAuthBackend(server: EtcdServer): V2AuthBackend {
   return {
     async get(path, quorum): Promise<StoreRead> {
       try {
-        const { event } = await server.serveV2(newRequest({ method: quorum ? 'QGET' : 'GET', path, quorum }));
+        const { event } = await server.doV2(newRequest({ method: quorum ? 'QGET' : 'GET', path, quorum }));
         const node = event?.node;
         if (node === undefined) throw new Error(`no node in the answer to GET ${path}`);
         const children = (node.nodes ?? []).map((child) => child.key.slice(child.key.lastIndexOf('/') + 1));
@@ -23,10 +24,10 @@ export function serverAuthBackend(server: EtcdServer): V2AuthBackend {
     },
     put(path, write, prevExist): Promise<StoreWrite> {
       const fields = 'dir' in write ? { dir: true } : { val: write.value };
-      return outcome(server.serveV2(newRequest({ method: 'PUT', path, prevExist, ...fields })));
+      return outcome(server.doV2(newRequest({ method: 'PUT', path, prevExist, ...fields })));
     },
     delete(path): Promise<StoreWrite> {
-      return outcome(server.serveV2(newRequest({ method: 'DELETE', path, prevExist: true })));
+      return outcome(server.doV2(newRequest({ method: 'DELETE', path, prevExist: true })));
     },
   };
 }

@@ -12,7 +12,7 @@ interface Props {
 
 const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1) || '/';
 
-/** The v2 keyspace as an expandable tree: dirs open and close, files show value and TTL. */
+/** The v2 keyspace as an expandable tree: dirs open and close, files show value and TTL, dirs the user may not read say so. */
 export function KeyTreeView(props: Props) {
   const [closed, setClosed] = useState<ReadonlySet<string>>(new Set());
   const toggle = (key: string): void => {
@@ -31,9 +31,10 @@ export function KeyTreeView(props: Props) {
     <ul class="tree" aria-label="keys">
       <li class={`row dir${props.selected === '/' ? ' selected' : ''}`} data-key="/" onClick={() => props.onSelect('/')}>
         <span class="name">/</span>
+        {props.tree.get('/')?.denied === true && <NoAccess />}
         <span class="meta">{props.tree.size} nodes · index {props.tree.index}</span>
       </li>
-      {all.length === 0 ? <li class="empty">no keys yet</li> : all}
+      {all.length === 0 ? <li class="empty">{props.tree.get('/')?.denied === true ? 'nothing here you may read' : 'no keys yet'}</li> : all}
     </ul>
   );
 }
@@ -61,6 +62,7 @@ function Row(props: Props & { node: KeyNode; depth: number; open: boolean; onTog
         <span class="twisty" />
       )}
       <span class="name">{baseName(node.key)}{node.dir ? '/' : ''}</span>
+      {node.denied === true && <NoAccess />}
       {!node.dir && <span class="value" title={node.value}>{node.value}</span>}
       {left !== undefined && (
         <span class="ttl" data-ttl={left} title={`expires ${node.expiration ?? ''}`}>
@@ -69,5 +71,14 @@ function Row(props: Props & { node: KeyNode; depth: number; open: boolean; onTog
       )}
       <span class="meta">#{node.modifiedIndex}</span>
     </li>
+  );
+}
+
+/** A part of the keyspace the signed-in user may not read (etcd answered 401 or 403). */
+export function NoAccess() {
+  return (
+    <span class="badge no-access" data-access="denied" title="the signed-in user may not read this">
+      no access
+    </span>
   );
 }

@@ -1,6 +1,7 @@
 /**
- * The console's copy of the v2 keyspace: every node by key, kept current by applying the events
- * of one recursive watch, as etcd's own store would apply them. Pure: no DOM, no fetch.
+ * The console's copy of the v2 keyspace (as much of it as the signed-in user may read): every node
+ * by key, kept current by applying the events of recursive watches (one of `/`, or one per dir
+ * read whole), as etcd's own store would apply them. Pure: no DOM, no fetch.
  */
 
 /** A node as the v2 API shows it (etcd's `NodeExtern`). */
@@ -35,27 +36,45 @@ export interface KeyNode {
   expiresAt?: number;
   modifiedIndex: number;
   createdIndex: number;
+  /** A dir the signed-in user may not read (etcd's 401 on it): shown as "no access". */
+  denied?: boolean;
 }
 
 const REMOVING_ACTIONS = new Set(['delete', 'compareAndDelete', 'expire']);
 
 export class KeyTree {
   private readonly nodes = new Map<string, KeyNode>([['/', { key: '/', dir: true, modifiedIndex: 0, createdIndex: 0 }]]);
-  /** The etcd index this copy is current to: a watch resumes at `index + 1`. */
+  /** The etcd index this copy is current to. */
   index = 0;
+  /** The dirs read whole, each at its own index: each is watched from `index + 1`. */
+  readonly watchRoots: { dir: string; index: number }[] = [];
 
   /** From a recursive GET of `/` and its `X-Etcd-Index`, read at `nowMs` (the page's clock). */
   static fromListing(root: NodeJSON, etcdIndex: number, nowMs: number): KeyTree {
     const tree = new KeyTree();
+    tree.addListing(root, etcdIndex, nowMs);
+    tree.watchRoots.push({ dir: '/', index: etcdIndex });
+    return tree;
+  }
+
+  /** Adds what a GET of a dir answered (recursive or one level), read at `nowMs`. */
+  addListing(dir: NodeJSON, etcdIndex: number, nowMs: number): void {
+    if (dir.key !== undefined && dir.key !== '/') this.upsert({ ...dir, nodes: [] }, nowMs);
     const visit = (node: NodeJSON): void => {
       for (const child of node.nodes ?? []) {
-        tree.upsert(child, nowMs);
+        this.upsert(child, nowMs);
         visit(child);
       }
     };
-    visit(root);
-    tree.index = etcdIndex;
-    return tree;
+    visit(dir);
+    this.index = Math.max(this.index, etcdIndex);
+  }
+
+  /** A dir the user may not read: kept, marked, with nothing under it. */
+  markDenied(dir: string): void {
+    const known = this.nodes.get(dir);
+    if (known === undefined) this.ensureParents(`${dir}/x`, 0);
+    this.nodes.set(dir, { ...(known ?? { key: dir, dir: true, modifiedIndex: 0, createdIndex: 0 }), denied: true });
   }
 
   get size(): number {
