@@ -104,22 +104,22 @@ export class V3Applier {
    */
   private txn(r: TxnRequest): TxnResponse {
     const view = this.kv.read();
-    const path = compareToPath(view, r);
-    const onPath = requestsOnPath(r, path);
+    let path: boolean[];
     const writes = !isTxnReadOnly(r);
-    if (writes && this.alarms.isActive('NOSPACE') && onPath.some((op) => 'requestPut' in op)) throw Rpc.NoSpace;
-    if (writes) for (const op of onPath) this.checkPut(view, op);
-    for (const op of onPath) checkRangeRevision(view, op);
-    view.end();
-    if (!writes) {
-      const read = this.kv.read();
-      try {
-        const response = applyTxnOps(read, r, path);
-        response.header = revisionHeader(read.rev());
+    try {
+      path = compareToPath(view, r);
+      const onPath = requestsOnPath(r, path);
+      if (writes && this.alarms.isActive('NOSPACE') && onPath.some((op) => 'requestPut' in op)) throw Rpc.NoSpace;
+      if (writes) for (const op of onPath) this.checkPut(view, op);
+      for (const op of onPath) checkRangeRevision(view, op);
+      // A read-only txn runs in the view it was decided in, as etcd's does (one read txn).
+      if (!writes) {
+        const response = applyTxnOps(view, r, path);
+        response.header = revisionHeader(view.rev());
         return response;
-      } finally {
-        read.end();
       }
+    } finally {
+      view.end();
     }
     const txn = this.kv.write();
     try {
