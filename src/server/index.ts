@@ -14,3 +14,4 @@ export type { SnapshotStaging, V3Backends } from './v3/v3-state.ts';
 export type { AlarmBackend } from './v3/alarms.ts';
 export type { LeaderLeases } from './v3/v3-server.ts';
 export { parseWithBigInts, stringifyWithBigInts } from './bigint-json.ts';
+export { deleteRangeRequest, putRequest, rangeRequest } from './v3/requests.ts';

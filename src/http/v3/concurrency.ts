@@ -1,4 +1,4 @@
-import { GrpcCode, Rpc, RpcError, type RangeRequest, type RangeResponse, type ResponseHeader, type ResponseOp, type V3Api, type V3WatchStream, type WatchCreateRequest, type WatchResponse } from '../../server/index.ts';
+import { GrpcCode, rangeRequest, Rpc, RpcError, type RangeRequest, type RangeResponse, type ResponseHeader, type ResponseOp, type V3Api, type V3WatchStream, type WatchCreateRequest, type WatchResponse } from '../../server/index.ts';
 
 /**
  * What etcd's lock and election services are built from (clientv3/concurrency: session.go,
@@ -7,6 +7,15 @@ import { GrpcCode, Rpc, RpcError, type RangeRequest, type RangeResponse, type Re
 
 /** concurrency's `defaultSessionTTL`, in seconds. */
 export const SESSION_TTL = 60;
+
+/** clientv3's `getPrefix`: the end of the range of keys that start with `key`. */
+export function prefixEnd(key: string): string {
+  for (let i = key.length - 1; i >= 0; i--) {
+    const c = key.charCodeAt(i);
+    if (c < 0xff) return key.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return '\0';
+}
 
 /**
  * The lease of the session a lock or election request opens (`NewSession(WithLease(lease))`):
@@ -23,32 +32,9 @@ export function leaseHex(lease: bigint): string {
   return lease < 0n ? `-${(-lease).toString(16)}` : lease.toString(16);
 }
 
-/** clientv3's `getPrefix`: the end of the range of keys that start with `key`. */
-export function prefixEnd(key: string): string {
-  for (let i = key.length - 1; i >= 0; i--) {
-    const c = key.charCodeAt(i);
-    if (c < 0xff) return key.slice(0, i) + String.fromCharCode(c + 1);
-  }
-  return '\0';
-}
-
+/** `OpGet(key, opts...)`: a range request with the zero values filled in. */
 export function rangeOf(key: string, options: Partial<RangeRequest> = {}): RangeRequest {
-  return {
-    key,
-    rangeEnd: '',
-    limit: 0,
-    revision: 0,
-    sortOrder: 'NONE',
-    sortTarget: 'KEY',
-    serializable: false,
-    keysOnly: false,
-    countOnly: false,
-    minModRevision: 0,
-    maxModRevision: 0,
-    minCreateRevision: 0,
-    maxCreateRevision: 0,
-    ...options,
-  };
+  return rangeRequest({ key, ...options });
 }
 
 /** `OpGet(pfx, WithFirstCreate()...)`: the oldest key under the prefix. */

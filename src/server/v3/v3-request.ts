@@ -1,4 +1,5 @@
 import { parseWithBigInts, stringifyWithBigInts } from '../bigint-json.ts';
+import { deleteRangeRequest, putRequest, rangeRequest } from './requests.ts';
 import type {
   AlarmRequest,
   CompactionRequest,
@@ -74,32 +75,9 @@ function withDefaults(op: Record<string, Loose>): V3Operation {
   throw new Error(`unknown v3 log entry: ${Object.keys(op).join(',')}`);
 }
 
-function put(p: Loose): PutRequest {
-  return { key: '', value: '', lease: 0n, prevKv: false, ignoreValue: false, ignoreLease: false, ...p };
-}
-
-function deleteRange(d: Loose): DeleteRangeRequest {
-  return { key: '', rangeEnd: '', prevKv: false, ...d };
-}
-
-function range(r: Loose): RangeRequest {
-  return {
-    key: '',
-    rangeEnd: '',
-    limit: 0,
-    revision: 0,
-    sortOrder: 'NONE',
-    sortTarget: 'KEY',
-    serializable: false,
-    keysOnly: false,
-    countOnly: false,
-    minModRevision: 0,
-    maxModRevision: 0,
-    minCreateRevision: 0,
-    maxCreateRevision: 0,
-    ...r,
-  };
-}
+const put = (p: Loose): PutRequest => putRequest(p);
+const deleteRange = (d: Loose): DeleteRangeRequest => deleteRangeRequest(d);
+const range = (r: Loose): RangeRequest => rangeRequest(r);
 
 function compare(c: Loose): Compare {
   // `result` and `target` are enums whose zero values (EQUAL, VERSION) were left out.
