@@ -32,7 +32,7 @@ export type { RangeOptions, RangeResult, ReadView, TxnRead, TxnWrite, WriteView 
 export { DEFAULT_COMPACTION_BATCH_LIMIT } from './kv-store-compaction.ts';
 export { KVStore, type KVStoreOptions } from './kv-store.ts';
 export type { HashResult } from './hash.ts';
-export { crc32c } from './crc32c.ts';
+export { Crc32c, crc32c } from './crc32c.ts';
 export { marshalKeyValue } from './kv-marshal.ts';
 export {
   MAX_WATCHERS_PER_SYNC,
