@@ -164,6 +164,8 @@ export class Membership {
     }
     const deadline = this.host.requestDeadline();
     while (this.host.ticks() < deadline) {
+      // A removed member ticks no more: its waits would never end (etcd's server has stopped).
+      if (this.host.isRemoved()) throw new ServerError(ServerError.Removed);
       const leader = await this.waitLeader(deadline);
       const peer = this.host.leaderMembership?.(leader);
       if (peer !== undefined) {
