@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgecd, eventually, run, type CommandResult } from '../helpers/commands.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
 import { startRealEtcdWithLearner, type RealEtcdWithLearner } from '../helpers/real-etcd-learner.ts';
+import { normalise } from '../helpers/v3-requests.ts';
 
 /**
  * A learner end to end, as an operator runs it with etcdctl 3.4 (v3, gRPC through edgecd's gRPC
@@ -99,6 +100,49 @@ describe('a learner on edgecd, with etcdctl 3.4 over gRPC', () => {
     const fields = status.stdout.trim().split(', ');
     expect(fields.slice(0, 3)).toEqual([learner.endpoint, learner.id, '3.4.23']);
     expect(fields.slice(4, 6)).toEqual(['false', 'true']);
+  });
+
+  it("answers the v3 gateway on the learner's own URL as a real etcd 3.4 learner does", async () => {
+    /** Status, the headers a client acts on, and each line of the body, normalised as the differential does. */
+    const see = async (url: string, path: string, body: string): Promise<unknown> => {
+      const base = Number(((await (await fetch(`${url}/v3/kv/range`, { method: 'POST', body: '{"key":"AA==","serializable":true}' })).json()) as { header: { revision: string } }).header.revision);
+      const response = await fetch(`${url}${path}`, { method: 'POST', body, signal: AbortSignal.timeout(5_000) });
+      const text = await response.text();
+      const units = text.split('\n').filter((l) => l !== '').map((l) => {
+        try {
+          return normalise(JSON.parse(l), base);
+        } catch {
+          return l;
+        }
+      });
+      return { status: response.status, type: response.headers.get('content-type'), metadata: response.headers.get('grpc-metadata-content-type'), units };
+    };
+    const requests: [string, string][] = [
+      ['/v3/kv/range', '{"key":"YWJzZW50"}'],
+      ['/v3/kv/range', '{"key":"YWJzZW50","serializable":true}'],
+      ['/v3/kv/range', '{"key":1}'],
+      ['/v3/kv/put', '{"key":"YQ==","value":"Yg=="}'],
+      ['/v3/kv/txn', '{}'],
+      ['/v3/maintenance/status', '{"x":1}'],
+      ['/v3/maintenance/status', 'nope'],
+      ['/v3/maintenance/hash', '{}'],
+      ['/v3/maintenance/transfer-leadership', '{"targetID":"1"}'],
+      ['/v3/cluster/member/list', '{}'],
+      ['/v3/cluster/member/add', '{"peerURLs":["not a url"]}'],
+      ['/v3/cluster/member/promote', '{"ID":"1"}'],
+      ['/v3/lock/lock', '{"name":"eA=="}'],
+      ['/v3/auth/authenticate', '{"name":"a","password":"b"}'],
+      ['/v3/watch', '{"create_request":{"key":"Zm9v"}}'],
+      ['/v3/watch', ''],
+      ['/v3/watch', 'nope'],
+      ['/v3/lease/keepalive', ''],
+      ['/v3/election/observe', '{"name":"eA=="}'],
+      ['/v3/election/observe', 'nope'],
+    ];
+    for (const [path, body] of requests) {
+      const [mine, etcds] = await Promise.all([see(learner.clientURL, path, body), see(oracle.learnerURL, path, body)]);
+      expect(mine, `${path} ${body}`).toEqual(etcds);
+    }
   });
 
   it('refuses everything else on the learner, as a real etcd 3.4 learner does: rpc not supported for learner', async () => {
