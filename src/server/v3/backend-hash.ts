@@ -2,7 +2,8 @@ import type { PersistedLease } from '../../lease/index.ts';
 import { Crc32c, marshalKeyValue, revisionKey, rowKeyValue, type Backend, type MetaName } from '../../mvcc/index.ts';
 import type { Member } from '../cluster.ts';
 import type { MemberId } from '../member-id.ts';
-import type { AlarmMember, AlarmType } from './rpc.ts';
+import type { AlarmMember, AlarmType, HashResponse } from './rpc.ts';
+import type { V3Host } from './v3-server.ts';
 
 /** What etcd 3.4 keeps in its backend (bbolt) besides auth, as this member holds it. */
 export interface HashedBackend {
@@ -58,6 +59,26 @@ export function hashBackend(backend: HashedBackend): number {
   }
   bucket(h, 'meta', meta);
   return h.sum();
+}
+
+/**
+ * etcd 3.4's maintenance Hash (v3rpc/maintenance.go `Hash`): the whole backend (`hashBackend`)
+ * and the store's revision, read in one synchronous step once no compaction is pending (this
+ * member compacts in steps, and the hash must not depend on how far it got).
+ */
+export async function backendHashResponse(host: V3Host): Promise<HashResponse> {
+  do await host.compactionDone();
+  while (host.kv.compactionPending());
+  const { members, removed, clusterVersion } = host.membershipState();
+  const hash = hashBackend({
+    kv: host.backends.kv,
+    alarms: host.alarms.get('NONE'),
+    leases: host.backends.leases.all(),
+    members,
+    removed,
+    clusterVersion,
+  });
+  return { header: host.header(), hash };
 }
 
 /** A bucket: its name, then its pairs in bbolt's order (bytewise by key). */

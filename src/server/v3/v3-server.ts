@@ -5,7 +5,7 @@ import type { CallSignal } from '../leader-transfer.ts';
 import type { AlarmStore } from './alarms.ts';
 import type { V3Api, V3Context, V3WatchStream } from './api.ts';
 import type { V3Applier, V3Result } from './apply-v3.ts';
-import { backendHashResponse, moveLeader } from './maintenance.ts';
+import { backendHashResponse } from './backend-hash.ts';
 import { checkDeleteRange, checkPut, checkRange, checkTxn } from './checks.ts';
 import { Rpc, RpcError } from './errors.ts';
 import { applyRange } from './range.ts';
@@ -240,8 +240,16 @@ export class V3Server implements V3Api {
     return backendHashResponse(this.host);
   }
 
-  moveLeader(r: { targetId: string }, signal?: CallSignal): Promise<Record<string, never>> {
-    return moveLeader(this.host, r.targetId, signal);
+  /**
+   * etcd's maintenance MoveLeader: the server's `MoveLeader` ("not leader" first), an empty
+   * answer once the transferee leads. Its timeout is not one of v3rpc's mapped errors: a client
+   * sees it as Unknown with etcd's message.
+   */
+  async moveLeader(r: { targetId: string }, signal?: CallSignal): Promise<Record<string, never>> {
+    await this.host.moveLeader(r.targetId, signal).catch((error: unknown) => {
+      throw toServerRpcError(error);
+    });
+    return {};
   }
 
   isLearner(): boolean {
