@@ -24,6 +24,15 @@ export function grpcError(code: status, message: string): ServiceError {
  */
 export const CONNECTION_LOST = 'etcdserver: request timed out, possibly due to connection lost';
 
+/**
+ * Whether a stream's upstream error is one a new stream cures: Unavailable (no leader, the member
+ * stopping) is, except etcd's ErrGPRCNotSupportedForLearner: a learner refuses every stream until
+ * it is promoted, and etcd hands that to the client (etcdctl's keep-alive fails at once).
+ */
+export function curedByNewStream(failure: ServiceError): boolean {
+  return failure.code === status.UNAVAILABLE && failure.details !== 'etcdserver: rpc not supported for learner';
+}
+
 /** The upstream was never reached (grpc-go's wording for a failed dial). */
 export function dialFailed(target: string, cause: string): ServiceError {
   return grpcError(status.UNAVAILABLE, `connection error: desc = "transport: Error while dialing dial tcp ${target}: ${cause}"`);

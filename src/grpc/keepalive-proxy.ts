@@ -1,6 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { status } from '@grpc/grpc-js';
-import { errorFromGatewayAnswer, errorFromStreamChunk } from './errors.ts';
+import { curedByNewStream, errorFromGatewayAnswer, errorFromStreamChunk } from './errors.ts';
 import type { Gateway } from './gateway.ts';
 import { UpstreamSocket } from './upstream-socket.ts';
 
@@ -30,7 +29,7 @@ export class KeepAliveProxy {
       },
       onError: (error) => {
         const failure = errorFromStreamChunk(error);
-        if (failure.code === status.UNAVAILABLE) this.upstream.redial();
+        if (curedByNewStream(failure)) this.upstream.redial();
         else this.end(failure);
       },
       onDown: () => undefined,

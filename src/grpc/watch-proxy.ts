@@ -1,6 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { status } from '@grpc/grpc-js';
-import { errorFromGatewayAnswer, errorFromStreamChunk } from './errors.ts';
+import { curedByNewStream, errorFromGatewayAnswer, errorFromStreamChunk } from './errors.ts';
 import { fragments } from './fragment.ts';
 import type { Gateway } from './gateway.ts';
 import { watchResponseSize } from './protos.ts';
@@ -53,7 +52,7 @@ export class WatchProxy {
       onError: (error) => {
         const failure = errorFromStreamChunk(error);
         // Unavailable (no leader, the member stopping) is what a new stream cures.
-        if (failure.code === status.UNAVAILABLE) this.upstream.redial();
+        if (curedByNewStream(failure)) this.upstream.redial();
         else this.end(failure);
       },
       onDown: () => this.lost(),

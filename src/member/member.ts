@@ -21,8 +21,11 @@ import {
   leaderLeases,
   LEASE_RENEW_PATH,
   LEASE_TTL_PATH,
+  leaderMembership,
+  MEMBER_PROMOTE_PATH,
   pullSnapshotRows,
   serveLeaseRequest,
+  serveMemberPromote,
   serveSnapshotRows,
   SNAPSHOT_ROWS_PATH,
 } from './v3-peers.ts';
@@ -95,6 +98,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     if ((pathname === LEASE_RENEW_PATH || pathname === LEASE_TTL_PATH) && server !== undefined) {
       return serveLeaseRequest(request, pathname, server);
     }
+    if (pathname === MEMBER_PROMOTE_PATH && server !== undefined) return serveMemberPromote(request, server);
     if (pathname.startsWith('/admin/')) return this.admin(pathname, server);
     // The front door wants the leader: any other member, running or not (wiped, removed, never
     // joined), names the leader it knows ('' for none) and the front door tries again.
@@ -238,6 +242,10 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       leaderLeases: (leaderId) => {
         const peerURL = server.cluster.member(leaderId)?.peerURLs[0];
         return peerURL === undefined ? undefined : leaderLeases((name) => this.stub(name), memberNameOfPeerURL(peerURL));
+      },
+      leaderMembership: (leaderId) => {
+        const peerURL = server.cluster.member(leaderId)?.peerURLs[0];
+        return peerURL === undefined ? undefined : leaderMembership((name) => this.stub(name), memberNameOfPeerURL(peerURL));
       },
       clientURLs: this.clientURLsOf(identity.name) ?? [],
       tickMs: this.config.heartbeatMs,

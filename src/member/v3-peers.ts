@@ -1,4 +1,13 @@
-import { parseWithBigInts, stringifyWithBigInts, type EtcdServer, type LeaderLeases, type LeaseTimeToLiveResponse, type SnapshotStaging } from '../server/index.ts';
+import {
+  parseWithBigInts,
+  stringifyWithBigInts,
+  type EtcdServer,
+  type LeaderLeases,
+  type LeaderMembership,
+  type LeaseTimeToLiveResponse,
+  type Member,
+  type SnapshotStaging,
+} from '../server/index.ts';
 import type { KeyRow } from '../mvcc/index.ts';
 import { MEMBER_HEADER } from './peer-transport.ts';
 
@@ -11,6 +20,8 @@ import { MEMBER_HEADER } from './peer-transport.ts';
 export const SNAPSHOT_ROWS_PATH = '/raft/snapshot-rows';
 export const LEASE_RENEW_PATH = '/raft/lease/renew';
 export const LEASE_TTL_PATH = '/raft/lease/timetolive';
+/** etcd's peer `/members/promote/<id>`: a follower forwards a learner's promotion to the leader. */
+export const MEMBER_PROMOTE_PATH = '/raft/members/promote';
 
 /** A page of snapshot rows stops growing past this many bytes of keys and values. */
 const PAGE_BYTES = 4 * 1024 * 1024;
@@ -97,6 +108,35 @@ export async function serveLeaseRequest(request: Request, path: string, server: 
         ? { ttl: (await server.v3.leaseKeepAlive({ id: body.id })).ttl }
         : await server.v3.leaseTimeToLive({ id: body.id, keys: body.keys === true });
     return new Response(stringifyWithBigInts(answer), { headers: { 'Content-Type': 'application/json' } });
+  } catch (error) {
+    return new Response(error instanceof Error ? error.message : String(error), { status: 503 });
+  }
+}
+
+/** The leader's membership as a follower reaches it (etcd's `promoteMemberHTTP`). */
+export function leaderMembership(stub: PeerStub, leader: string): LeaderMembership {
+  return {
+    promoteMember: async (id) => {
+      const response = await stub(leader).fetch(`https://member${MEMBER_PROMOTE_PATH}`, {
+        method: 'POST',
+        headers: { [MEMBER_HEADER]: leader },
+        body: JSON.stringify({ id }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(text);
+      return JSON.parse(text) as Member[];
+    },
+  };
+}
+
+/**
+ * The leader's side of a forwarded promotion (etcd's `peerMemberPromoteHandler`): the members
+ * after it, or the error's message for the follower to judge (it passes some on, retries others).
+ */
+export async function serveMemberPromote(request: Request, server: EtcdServer): Promise<Response> {
+  const { id } = (await request.json()) as { id: string };
+  try {
+    return Response.json(await server.promoteMember(id));
   } catch (error) {
     return new Response(error instanceof Error ? error.message : String(error), { status: 503 });
   }

@@ -33,7 +33,7 @@ export { DEFAULT_COMPACTION_BATCH_LIMIT } from './kv-store-compaction.ts';
 export { KVStore, type KVStoreOptions } from './kv-store.ts';
 export type { StoreCounts } from './store-counts.ts';
 export type { HashResult } from './hash.ts';
-export { crc32c } from './crc32c.ts';
+export { Crc32c, crc32c } from './crc32c.ts';
 export { marshalKeyValue } from './kv-marshal.ts';
 export {
   MAX_WATCHERS_PER_SYNC,

@@ -14,6 +14,9 @@ export class ServerError extends Error {
   static readonly UnknownMethod = 'etcdserver: unknown method';
   static readonly NotEnoughStartedMembers = 'etcdserver: re-configuration failed due to not enough started members';
   static readonly Unhealthy = 'etcdserver: unhealthy cluster';
+  static readonly LearnerNotReady = 'etcdserver: can only promote a learner member which is in sync with leader';
+  static readonly BadLeaderTransferee = 'etcdserver: bad leader transferee';
+  static readonly TimeoutLeaderTransfer = 'etcdserver: request timed out, leader transfer took too long';
   static readonly Removed = 'the member has been permanently removed from the cluster';
 
   constructor(message: string) {

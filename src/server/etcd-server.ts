@@ -13,6 +13,7 @@ import type { ApplyResult } from './apply-v2.ts';
 import { memberAttributesPath, type Member, type MemberContext, type RaftCluster } from './cluster.ts';
 import { ServerError } from './errors.ts';
 import type { MemberId } from './member-id.ts';
+import { LeaderTransfer } from './leader-transfer.ts';
 import { Membership } from './membership.ts';
 import { ServerMetrics } from './metrics.ts';
 import type { LogStore } from './ports.ts';
@@ -51,6 +52,7 @@ export class EtcdServer {
   private readonly node: RawNode;
   private readonly proposals: Proposals;
   private readonly membership: Membership;
+  private readonly leaderTransfer: LeaderTransfer;
   private readonly reads: ReadIndexBatcher;
   private readonly requestTimeoutTicks: number;
   private readonly syncTicks: number;
@@ -94,9 +96,13 @@ export class EtcdServer {
       nowMs: () => options.clock.now(),
       leaderLeases: () => (this.leaderId === '' ? undefined : options.leaderLeases?.(this.leaderId)),
       members: () => this.cluster.list(),
-      addMember: (peerURLs, nowMs) => this.membership.addMember(peerURLs, nowMs),
+      addMember: (peerURLs, nowMs, isLearner) => this.membership.addMember(peerURLs, nowMs, isLearner),
       removeMember: (id) => this.membership.removeMember(id),
       updateMember: (id, peerURLs) => this.membership.updateMember(id, peerURLs),
+      promoteMember: (id) => this.membership.promoteMember(id),
+      moveLeader: (transferee, signal) => this.leaderTransfer.moveLeader(transferee, signal),
+      isLearner: () => this.cluster.member(options.id)?.isLearner === true,
+      membershipState: () => ({ members: this.cluster.list(), removed: this.cluster.removedIds(), clusterVersion: this.cluster.version }),
     });
     this.requestTimeoutTicks = Math.ceil((REQUEST_TIMEOUT_BASE_MS + 2 * options.electionTicks * options.tickMs) / options.tickMs);
     this.syncTicks = Math.max(1, Math.round(SYNC_INTERVAL_MS / options.tickMs));
@@ -148,11 +154,24 @@ export class EtcdServer {
       electionTicks: options.electionTicks,
       ticks: () => this.ticks,
       isLeader: () => this.isLeader,
+      leader: () => this.leaderId,
+      progress: () => this.node.status().progress,
+      ...(options.leaderMembership === undefined ? {} : { leaderMembership: options.leaderMembership }),
       isRemoved: () => this.removed,
       requestDeadline: () => this.ticks + this.requestTimeoutTicks,
       proposeV2: (request) => this.proposeWatchingPublish(request),
       applyToRaft: (change) => this.node.applyConfChange(change),
       onRemoved: () => this.onRemoved(),
+      log: (message, fields) => options.logger?.info(message, fields),
+    });
+    this.leaderTransfer = new LeaderTransfer({
+      id: options.id,
+      cluster: this.cluster,
+      leader: () => this.leaderId,
+      transferLeader: (transferee) => {
+        this.node.transferLeader(transferee);
+        this.options.wake?.();
+      },
       log: (message, fields) => options.logger?.info(message, fields),
     });
     this.reads = new ReadIndexBatcher((ctx) => {
@@ -282,10 +301,15 @@ export class EtcdServer {
     return this.store.approximateBytes() + nodeFootprint(request.path, request.val) > quota;
   }
 
-  // ---- membership (etcd's AddMember / RemoveMember / UpdateMember) ----
+  // ---- membership (etcd's AddMember / RemoveMember / UpdateMember / PromoteMember) ----
 
-  addMember(peerURLs: string[], nowMs: number): Promise<Member> {
-    return this.membership.addMember(peerURLs, nowMs);
+  addMember(peerURLs: string[], nowMs: number, isLearner = false): Promise<Member> {
+    return this.membership.addMember(peerURLs, nowMs, isLearner);
+  }
+
+  /** Promotes a learner (forwarded to the leader from a follower); resolves with the members after it. */
+  promoteMember(id: MemberId): Promise<Member[]> {
+    return this.membership.promoteMember(id);
   }
 
   removeMember(id: MemberId): Promise<void> {
@@ -455,6 +479,7 @@ export class EtcdServer {
     }
     this.leaderId = soft.lead;
     this.isLeader = soft.raftState === 'StateLeader';
+    this.leaderTransfer.onLeaderChange(soft.lead);
     if (this.isLeader && !wasLeader) this.serverStats.becomeLeader(this.options.clock.now());
     if (wasLeader && !this.isLeader) this.v3State.demote();
     this.proposals.onLeaderChange(wasLeader, this.isLeader, this.leaderId !== '');

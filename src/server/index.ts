@@ -4,6 +4,8 @@ export { EtcdServer } from './etcd-server.ts';
 export { CLUSTER_VERSION, MAX_REQUEST_BYTES, type ServerOptions, type ServerResponse } from './server-options.ts';
 export { MembershipError, type Member, type MemberContext } from './cluster.ts';
 export { ServerError } from './errors.ts';
+export type { LeaderMembership } from './membership.ts';
+export type { CallSignal } from './leader-transfer.ts';
 export { computeClusterId, computeMemberId, compareIds, formatId, type MemberId } from './member-id.ts';
 export type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 export { decodeRequest, encodeRequest, newRequest, type V2Method, type V2Request } from './request.ts';

@@ -1,6 +1,7 @@
 import type { Message } from '../raft/index.ts';
 import type { Event, Watcher } from '../store/index.ts';
 import type { MemberId } from './member-id.ts';
+import type { LeaderMembership } from './membership.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 import type { LeaderLeases } from './v3/v3-server.ts';
 import type { V3Backends } from './v3/v3-state.ts';
@@ -58,6 +59,8 @@ export interface ServerOptions {
   progressNotifyMs?: number;
   /** Reaches the leader's lessor from a follower (etcd forwards over the leader's peer URLs). */
   leaderLeases?: (leader: MemberId) => LeaderLeases | undefined;
+  /** Reaches the leader's membership from a follower (etcd forwards a promotion to the leader). */
+  leaderMembership?: (leader: MemberId) => LeaderMembership | undefined;
 }
 
 export interface ServerResponse {

@@ -62,6 +62,18 @@ export class ServerCluster {
           timeToLive: (lease, keys) => server.v3.leaseTimeToLive({ id: lease, keys }),
         };
       },
+      // A follower forwards a promotion to the leader (etcd: over its peer URLs); the error
+      // travels back as its message, as over HTTP.
+      leaderMembership: (leader) => {
+        const server = this.byId(leader)?.server;
+        if (server === undefined || this.byId(leader)?.up !== true) return undefined;
+        return {
+          promoteMember: (id) =>
+            server.promoteMember(id).catch((error: unknown) => {
+              throw new Error(error instanceof Error ? error.message : String(error));
+            }),
+        };
+      },
       clientURLs: [`http://${name}:2379`],
       tickMs: 100,
       electionTicks: 10,

@@ -105,7 +105,8 @@ function membershipError(error: unknown, headers: Headers, named: (message: stri
   return httpError(500, 'Internal Server Error', headers);
 }
 
-function memberJSON(m: Member): Member {
+/** etcd's v2 `httptypes.Member`: it has no learner flag, so a learner is listed like any member. */
+function memberJSON(m: Member): Pick<Member, 'id' | 'name' | 'peerURLs' | 'clientURLs'> {
   return { id: m.id, name: m.name, peerURLs: m.peerURLs, clientURLs: m.clientURLs };
 }
 

@@ -1,4 +1,4 @@
-import type { MemberListResponse, ResponseHeader, V3Api } from '../../server/index.ts';
+import type { ResponseHeader, V3Api } from '../../server/index.ts';
 
 /**
  * What the gateway serves from: a member's `V3Api`, plus the calls etcd's gateway also routes
@@ -6,11 +6,6 @@ import type { MemberListResponse, ResponseHeader, V3Api } from '../../server/ind
  * server does not register (501, "unknown method X for service Y").
  */
 export interface V3GatewayApi extends V3Api {
-  /** `/v3/maintenance/hash`: etcd's Hash (of the whole backend; the route HashKV shares goes to Hash). */
-  hash?(): Promise<{ header: ResponseHeader; hash: number }>;
-  memberPromote?(request: { id: string }): Promise<MemberListResponse>;
-  /** `/v3/maintenance/transfer-leadership`. */
-  moveLeader?(request: { targetId: string }): Promise<{ header: ResponseHeader }>;
   /** `/v3/maintenance/snapshot`: the chunks of the stream, in order. */
   snapshot?(): AsyncIterable<{ header?: ResponseHeader; remainingBytes: number; blob: string }>;
   /** The Auth service, by etcd's method names (`UserAdd`, ...), messages as etcd-messages.ts types them. */

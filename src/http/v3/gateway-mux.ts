@@ -4,6 +4,7 @@ import { decodeRawStdBase64, decodeStdBase64 } from './go-base64.ts';
 import { latin1 } from './go-json-value.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { errorResponse, goHttpError, unimplemented } from './grpc-status.ts';
+import { guardLearner } from './learner-guard.ts';
 import { ROUTES } from './routes.ts';
 import { refuseFirstMessage } from './streams.ts';
 import { decodeRequest, type GatewayCall } from './unary.ts';
@@ -61,6 +62,10 @@ export async function serveGatewayMux(request: Request, path: string, api: V3Gat
     }
     const missing = unimplemented(route.service);
     return errorResponse(missing.code, missing.message, true);
+  }
+  if (api.isLearner()) {
+    const guarded = await guardLearner(route, call);
+    return guarded instanceof Response ? guarded : route.handler(guarded);
   }
   return route.handler(call);
 }

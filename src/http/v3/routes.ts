@@ -46,6 +46,25 @@ function clientCall<T>(run: () => Promise<T>): Promise<T> {
 /** The abort signal of a call that never aborts when the platform gives none. */
 const signalOf = (call: GatewayCall): AbortSignal => call.signal ?? new AbortController().signal;
 
+/**
+ * The signal of a call that waits on the member (MoveLeader): aborted when the client goes away
+ * or its `Grpc-Timeout` passes (the gateway then answers DeadlineExceeded; the member stops waiting).
+ */
+async function withCallSignal<T>(call: GatewayCall, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (call.timeoutMs === undefined) return run(signalOf(call));
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  const timer = setTimeout(abort, Math.max(0, call.timeoutMs));
+  if (call.signal?.aborted === true) abort();
+  else call.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    call.signal?.removeEventListener('abort', abort);
+  }
+}
+
 function optional<K extends keyof V3GatewayApi>(api: V3GatewayApi, name: K, service: string, method: string): NonNullable<V3GatewayApi[K]> {
   const fn = api[name];
   if (fn === undefined) throw unimplemented(service, method);
@@ -115,8 +134,8 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     const response = await call.api.memberList(false);
     return { ...response, header: clusterHeader(response.header) };
   }))],
-  ['/v3/cluster/member/promote', route(CLUSTER, 'MemberPromote', m.MemberPromoteRequest, unary<{ id: string }, rpc.MemberListResponse>(m.MemberPromoteRequest, m.MemberPromoteResponse, async (r, call) => {
-    const response = await optional(call.api, 'memberPromote', CLUSTER, 'MemberPromote')({ id: r.id });
+  ['/v3/cluster/member/promote', route(CLUSTER, 'MemberPromote', m.MemberPromoteRequest, unary<{ id: string }, rpc.MemberPromoteResponse>(m.MemberPromoteRequest, m.MemberPromoteResponse, async (r, call) => {
+    const response = await call.api.memberPromote({ id: r.id });
     return { ...response, header: clusterHeader(response.header) };
   }))],
 
@@ -127,11 +146,11 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
   }))],
   ['/v3/maintenance/status', route(MAINTENANCE, 'Status', m.StatusRequest, unary<unknown, rpc.StatusResponse>(m.StatusRequest, m.StatusResponse, (_, call) => call.api.status()))],
   ['/v3/maintenance/defragment', route(MAINTENANCE, 'Defragment', m.DefragmentRequest, unary<unknown, unknown>(m.DefragmentRequest, m.DefragmentResponse, async (_, call) => withoutHeader(await call.api.defragment())))],
-  ['/v3/maintenance/hash', route(MAINTENANCE, 'Hash', m.HashRequest, unary<unknown, unknown>(m.HashRequest, m.HashResponse, (_, call) => optional(call.api, 'hash', MAINTENANCE, 'Hash')()))],
+  ['/v3/maintenance/hash', route(MAINTENANCE, 'Hash', m.HashRequest, unary<unknown, unknown>(m.HashRequest, m.HashResponse, (_, call) => call.api.hash()))],
   ['/v3/maintenance/snapshot', route(MAINTENANCE, 'Snapshot', m.SnapshotRequest, serverStream(m.SnapshotRequest, async (_, lines, call) => {
     for await (const chunk of optional(call.api, 'snapshot', MAINTENANCE, 'Snapshot')()) lines.result(encodeMessage(m.SnapshotResponse, chunk));
   }))],
-  ['/v3/maintenance/transfer-leadership', route(MAINTENANCE, 'MoveLeader', m.MoveLeaderRequest, unary<{ targetId: string }, unknown>(m.MoveLeaderRequest, m.MoveLeaderResponse, (r, call) => optional(call.api, 'moveLeader', MAINTENANCE, 'MoveLeader')({ targetId: r.targetId })))],
+  ['/v3/maintenance/transfer-leadership', route(MAINTENANCE, 'MoveLeader', m.MoveLeaderRequest, unary<{ targetId: string }, unknown>(m.MoveLeaderRequest, m.MoveLeaderResponse, (r, call) => withCallSignal(call, (signal) => call.api.moveLeader({ targetId: r.targetId }, signal))))],
 
   ['/v3/auth/enable', authRoute('AuthEnable', m.AuthEnableRequest, m.AuthHeaderResponse)],
   ['/v3/auth/disable', authRoute('AuthDisable', m.AuthDisableRequest, m.AuthHeaderResponse)],

@@ -7,6 +7,7 @@ import type {
   DeleteRangeResponse,
   HashKVRequest,
   HashKVResponse,
+  HashResponse,
   LeaseGrantRequest,
   LeaseGrantResponse,
   LeaseKeepAliveRequest,
@@ -18,6 +19,7 @@ import type {
   LeaseTimeToLiveResponse,
   MemberAddResponse,
   MemberListResponse,
+  MemberPromoteResponse,
   MemberRemoveResponse,
   MemberUpdateResponse,
   PutRequest,
@@ -31,6 +33,7 @@ import type {
   WatchRequest,
   WatchResponse,
 } from './rpc.ts';
+import type { CallSignal } from '../leader-transfer.ts';
 
 /**
  * What a request carries besides its message. `requestId` names a write so that a retry of it
@@ -75,9 +78,19 @@ export interface V3Api {
   memberAdd(request: { peerURLs: string[]; isLearner: boolean }, nowMs: number): Promise<MemberAddResponse>;
   memberRemove(request: { id: string }): Promise<MemberRemoveResponse>;
   memberUpdate(request: { id: string; peerURLs: string[] }): Promise<MemberUpdateResponse>;
+  /** Promotes a learner that caught up with the leader to a voter (forwarded to the leader). */
+  memberPromote(request: { id: string }): Promise<MemberPromoteResponse>;
 
   status(): Promise<StatusResponse>;
   hashKV(request: HashKVRequest): Promise<HashKVResponse>;
+  /** etcd's Hash: of the whole backend, not only the keys (the gateway's `/v3/maintenance/hash`). */
+  hash(): Promise<HashResponse>;
+  /**
+   * Hands leadership from this member, the leader, to a voter, and resolves once it leads
+   * (etcd answers an empty message, no header). `signal` is the request's: etcd waits as long
+   * as the client does.
+   */
+  moveLeader(request: { targetId: string }, signal?: CallSignal): Promise<Record<string, never>>;
   alarm(request: AlarmRequest): Promise<AlarmResponse>;
   /**
    * Nothing to defragment in SQLite-backed storage: does nothing and answers as etcd does when
@@ -87,4 +100,10 @@ export interface V3Api {
 
   /** The header every response carries, as of now. */
   header(): ResponseHeader;
+
+  /**
+   * Whether this member is a learner (etcd's `IsMemberExist(ID) && IsLearner()`, by the
+   * membership): its v3rpc interceptors then refuse every call but Status and serializable Range.
+   */
+  isLearner(): boolean;
 }

@@ -261,6 +261,17 @@ export interface MemberUpdateResponse {
   members: V3Member[];
 }
 
+export interface MemberPromoteResponse {
+  header: ResponseHeader;
+  members: V3Member[];
+}
+
+/** etcd's `Hash`: a CRC-32C of the whole backend, at the header's revision. */
+export interface HashResponse {
+  header: ResponseHeader;
+  hash: number;
+}
+
 export type AlarmType = 'NONE' | 'NOSPACE' | 'CORRUPT';
 export type AlarmAction = 'GET' | 'ACTIVATE' | 'DEACTIVATE';
 

@@ -1,9 +1,11 @@
 import type { Lessor } from '../../lease/index.ts';
 import type { WatchableStore } from '../../mvcc/index.ts';
 import type { Member } from '../cluster.ts';
+import type { CallSignal } from '../leader-transfer.ts';
 import type { AlarmStore } from './alarms.ts';
 import type { V3Api, V3Context, V3WatchStream } from './api.ts';
 import type { V3Applier, V3Result } from './apply-v3.ts';
+import { backendHashResponse } from './backend-hash.ts';
 import { checkDeleteRange, checkPut, checkRange, checkTxn } from './checks.ts';
 import { Rpc, RpcError } from './errors.ts';
 import { applyRange } from './range.ts';
@@ -11,6 +13,7 @@ import { toRpcError } from './rpc-errors.ts';
 import type * as pb from './rpc.ts';
 import { isTxnReadOnly, isTxnSerializable } from './txn.ts';
 import type { V3Operation } from './v3-request.ts';
+import type { V3Backends } from './v3-state.ts';
 import { openWatchStream, type ServedWatchStream } from './watch-server.ts';
 
 /**
@@ -29,6 +32,8 @@ export interface V3Host {
   readonly lessor: Lessor;
   readonly alarms: AlarmStore;
   readonly applier: V3Applier;
+  /** The storage under the store, the lessor and the alarms (what `Hash` reads). */
+  readonly backends: V3Backends;
   readonly memberId: string;
   /** etcd's `--quota-backend-bytes` for the v3 store; 0 = none. */
   readonly quotaBytes: number;
@@ -54,9 +59,16 @@ export interface V3Host {
   /** Resolves once the scheduled physical compaction has run to its end. */
   compactionDone(): Promise<void>;
   members(): Member[];
-  addMember(peerURLs: string[], nowMs: number): Promise<Member>;
+  addMember(peerURLs: string[], nowMs: number, isLearner: boolean): Promise<Member>;
   removeMember(id: string): Promise<void>;
   updateMember(id: string, peerURLs: string[]): Promise<void>;
+  /** Resolves with the members once the learner is a voter. */
+  promoteMember(id: string): Promise<Member[]>;
+  moveLeader(transferee: string, signal?: CallSignal): Promise<void>;
+  /** Whether the membership has this member as a learner. */
+  isLearner(): boolean;
+  /** The membership as etcd's backend also keeps it (`members`, `members_removed`, `cluster`). */
+  membershipState(): { members: Member[]; removed: string[]; clusterVersion: string | undefined };
 }
 
 /** etcd's version as `Status` reports it. */
@@ -178,8 +190,7 @@ export class V3Server implements V3Api {
   }
 
   async memberAdd(r: { peerURLs: string[]; isLearner: boolean }, nowMs: number): Promise<pb.MemberAddResponse> {
-    if (r.isLearner) throw new RpcError(Rpc.NotCapable.code, 'etcdserver: learner members are not supported by edgecd');
-    const added = await this.membership(() => this.host.addMember(r.peerURLs, nowMs));
+    const added = await this.membership(() => this.host.addMember(r.peerURLs, nowMs, r.isLearner));
     return { header: this.host.header(), member: toV3Member(added), members: this.v3Members() };
   }
 
@@ -191,6 +202,12 @@ export class V3Server implements V3Api {
   async memberUpdate(r: { id: string; peerURLs: string[] }): Promise<pb.MemberUpdateResponse> {
     await this.membership(() => this.host.updateMember(r.id, r.peerURLs));
     return { header: this.host.header(), members: this.v3Members() };
+  }
+
+  /** etcd's ClusterServer.MemberPromote: this member's header, the members the promotion left. */
+  async memberPromote(r: { id: string }): Promise<pb.MemberPromoteResponse> {
+    const members = await this.membership(() => this.host.promoteMember(r.id));
+    return { header: this.host.header(), members: members.map(toV3Member) };
   }
 
   async status(): Promise<pb.StatusResponse> {
@@ -208,7 +225,7 @@ export class V3Server implements V3Api {
       raftAppliedIndex: raft.applied,
       errors,
       dbSizeInUse: dbSize,
-      isLearner: false,
+      isLearner: this.host.isLearner(),
     };
   }
 
@@ -217,6 +234,26 @@ export class V3Server implements V3Api {
       const { hash, currentRev, compactRev } = this.host.kv.hashByRev(r.revision);
       return { header: this.host.header(currentRev), hash, compactRevision: compactRev };
     });
+  }
+
+  hash(): Promise<pb.HashResponse> {
+    return backendHashResponse(this.host);
+  }
+
+  /**
+   * etcd's maintenance MoveLeader: the server's `MoveLeader` ("not leader" first), an empty
+   * answer once the transferee leads. Its timeout is not one of v3rpc's mapped errors: a client
+   * sees it as Unknown with etcd's message.
+   */
+  async moveLeader(r: { targetId: string }, signal?: CallSignal): Promise<Record<string, never>> {
+    await this.host.moveLeader(r.targetId, signal).catch((error: unknown) => {
+      throw toServerRpcError(error);
+    });
+    return {};
+  }
+
+  isLearner(): boolean {
+    return this.host.isLearner();
   }
 
   async alarm(r: pb.AlarmRequest): Promise<pb.AlarmResponse> {
@@ -315,7 +352,7 @@ function throwIf(error: RpcError | undefined): void {
 }
 
 function toV3Member(m: Member): pb.V3Member {
-  return { id: m.id, name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: false };
+  return { id: m.id, name: m.name, peerURLs: [...m.peerURLs], clientURLs: [...m.clientURLs], isLearner: m.isLearner };
 }
 
 /** What the puts of a txn may add to the store, both branches counted (etcd's `costTxn`). */
@@ -339,6 +376,10 @@ function membershipRpcError(error: unknown): unknown {
       return Rpc.MemberExist;
     case 'membership: peerURL exists':
       return Rpc.PeerURLExist;
+    case 'membership: can only promote a learner member':
+      return Rpc.MemberNotLearner;
+    case 'membership: too many learner members in cluster':
+      return Rpc.TooManyLearners;
     case 'etcdserver: re-configuration failed due to not enough started members':
       return Rpc.MemberNotEnoughStarted;
     case 'etcdserver: unhealthy cluster':

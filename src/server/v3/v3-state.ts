@@ -70,7 +70,7 @@ export class V3State {
   constructor(
     private readonly backends: V3Backends,
     options: V3StateOptions,
-    host: Omit<V3Host, 'kv' | 'lessor' | 'alarms' | 'applier' | 'nextLeaseId' | 'compactionDone'>,
+    host: Omit<V3Host, 'kv' | 'lessor' | 'alarms' | 'applier' | 'backends' | 'nextLeaseId' | 'compactionDone'>,
   ) {
     // etcd's server configures its lessor from the election timeout: the minimum TTL, the retry
     // of a revoke that did not apply, and how far a new leader extends every lease.
@@ -89,6 +89,7 @@ export class V3State {
       lessor: this.lessor,
       alarms: this.alarms,
       applier: this.applier,
+      backends,
       nextLeaseId: () => this.leaseIds.nextLeaseId(),
       compactionDone: () => this.compactionDone(),
     });
