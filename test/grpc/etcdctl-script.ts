@@ -132,6 +132,22 @@ export function etcdctlScript(host: 'launcher' | 'child'): void {
       );
     });
 
+    it('member add, update and remove (a member that never starts)', async () => {
+      // etcd refuses membership changes until every voter has been connected for 5 s.
+      await new Promise((r) => setTimeout(r, 5_500));
+      const added = await both(cmd('member', 'add', 'extra', '--peer-urls=http://127.0.0.1:9'));
+      expect(added.direct.stdout + added.direct.stderr).toContain('added to cluster');
+      expect(normalise(added.proxied)).toEqual(normalise(added.direct));
+      const idOf = (r: Etcdctl3Result): string => /Member ([0-9a-f]+) added/.exec(r.stdout)![1]!;
+      const ids = { proxied: idOf(added.proxied), direct: idOf(added.direct) };
+      for (const args of [['member', 'update', 'ID', '--peer-urls=http://127.0.0.1:10'], ['member', 'list'], ['member', 'remove', 'ID'], ['member', 'remove', 'ID']]) {
+        const { proxied, direct } = await both((side) => ({ args: args.map((a) => (a === 'ID' ? ids[side] : a)) }));
+        // Members are listed in ID order, which is each cluster's own: compared as sets of lines.
+        const lines = (r: Etcdctl3Result): Etcdctl3Result => ({ ...normalise(r), stdout: normalise(r).stdout.split('\n').sort().join('\n') });
+        expect({ args, ...lines(proxied) }).toEqual({ args, ...lines(direct) });
+      }
+    });
+
     // edgecd's gateway has a HashKV route etcd's lacks, and edgecd hashes its key bucket as etcd
     // does: the same writes give the same hash.
     it.runIf(upstream === 'edgecd')('endpoint hashkv: the same hash as etcd for the same history', async () => {

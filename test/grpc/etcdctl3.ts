@@ -54,10 +54,14 @@ export function normalise(result: Etcdctl3Result): Etcdctl3Result {
       .join('\n')
       .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:PORT')
       // Member names and peer URLs are each cluster's own (edgecd's peer URLs name its objects).
+      // (listed in member-ID order, which is each cluster's own: sorted)
+      .replace(/ETCD_INITIAL_CLUSTER="([^"]*)"/g, (_, list: string) => `ETCD_INITIAL_CLUSTER="${list.split(',').map((m) => (m.startsWith('extra=') ? m : '<name>=<peer-url>')).sort().join(',')}"`)
       .replace(/, started, [^,]+, [^,]+, /g, ', started, <name>, <peer-url>, ')
       .replace(/"name":"[^"]*","peerURLs":\["[^"\]]*"\]/g, '"name":<name>,"peerURLs":[<peer-url>]')
       // IDs in hex: etcdctl drops leading zeros (a lease ID is 13-16 digits).
       .replace(/\b[0-9a-f]{13,16}\b/g, '<hex-id>')
+      // etcdctl prints IDs with `%16x`: padded with spaces when shorter.
+      .replace(/(Member|cluster) +<hex-id>/g, '$1 <hex-id>')
       .replace(/"(RaftIndex|RaftAppliedIndex)" : \d+/g, '"$1" : <index>')
       .replace(/"(cluster_id|member_id|ID|leader)":"?\d+"?/g, '"$1":<id>')
       .replace(/"(ClusterID|MemberID|Leader|ID)" : \d+/g, '"$1" : <id>')
