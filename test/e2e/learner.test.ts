@@ -154,8 +154,11 @@ describe('a learner on edgecd, with etcdctl 3.4 over gRPC', () => {
     const commands = [['get', 'before-learner'], ['put', 'on-learner', 'x'], ['member', 'list'], ['lease', 'grant', '60'], ['lock', 'l'], ['elect', 'e', 'v'], ['lease', 'keep-alive', '--once', '1']];
     for (const args of commands) {
       const [mine, etcds] = await Promise.all([outcome(learner.endpoint, args), outcome(hostPort(oracle.learnerURL), args)]);
-      expect(mine, args.join(' ')).toEqual(etcds);
       expect(mine.last, args.join(' ')).toContain('etcdserver: rpc not supported for learner');
+      // etcd's own keep-alive client sometimes reports the refused stream as a bare EOF
+      // (clientv3's recv loop races the stream's error), so only the exit code is compared there.
+      if (args[1] === 'keep-alive') expect(mine.code, args.join(' ')).toBe(etcds.code);
+      else expect(mine, args.join(' ')).toEqual(etcds);
     }
     // Nothing was written through it.
     expect((await etcdctl3(front, 'get', 'on-learner')).stdout).toBe('');

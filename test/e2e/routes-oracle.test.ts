@@ -249,7 +249,9 @@ function raw(base: string, step: Step): Promise<Raw> {
 function statusOfRawRequest(base: string, requestLine: string): Promise<number> {
   const url = new URL(base);
   return new Promise((resolvePromise, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.end(`${requestLine} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`));
+    // Written, not ended: a half-closed socket may be torn down before the answer is read (the
+    // server closes it after answering, as `Connection: close` asks).
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(`${requestLine} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`));
     let text = '';
     socket.setEncoding('utf8');
     socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
