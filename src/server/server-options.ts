@@ -2,6 +2,7 @@ import type { Message } from '../raft/index.ts';
 import type { Event, Watcher } from '../store/index.ts';
 import type { MemberId } from './member-id.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
+import type { AuthPorts } from './v3/auth-server.ts';
 import type { LeaderLeases } from './v3/v3-server.ts';
 import type { V3Backends } from './v3/v3-state.ts';
 
@@ -58,6 +59,11 @@ export interface ServerOptions {
   progressNotifyMs?: number;
   /** Reaches the leader's lessor from a follower (etcd forwards over the leader's peer URLs). */
   leaderLeases?: (leader: MemberId) => LeaderLeases | undefined;
+  /**
+   * v3 auth's platform ports: the password KDF (a password is hashed here before it is proposed)
+   * and cryptographic randomness for token prefixes. Without them, v3 auth refuses what needs them.
+   */
+  authPorts?: AuthPorts;
 }
 
 export interface ServerResponse {
