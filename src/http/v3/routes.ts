@@ -38,8 +38,15 @@ const context = (call: GatewayCall): rpc.V3Context => ({
   ...(call.client === undefined ? {} : { client: call.client }),
 });
 
-/** The member's V3Api as the lock and election services reach it: as the caller. */
-const asCaller = (call: GatewayCall): rpc.V3Api => withContext(call.api, context(call));
+/**
+ * The member's V3Api as the lock and election services reach it: as the caller (its token and
+ * address), but without the front door's request ID, which names the one request it came with,
+ * not each of the writes a lock or a campaign makes.
+ */
+const asCaller = (call: GatewayCall): rpc.V3Api => {
+  const { requestId: _id, ...caller } = context(call);
+  return withContext(call.api, caller);
+};
 
 /** An error of a service that is a client of the member (lock, election): clientv3's errors carry no code. */
 function asClientError(error: unknown): Error {
