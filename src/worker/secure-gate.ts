@@ -5,8 +5,8 @@
  *
  * - `ETCD_ROOT_PASSWORD` is set (a secret: `wrangler secret put ETCD_ROOT_PASSWORD`): before the
  *   first request an isolate forwards, the cluster is bootstrapped with auth on, on both APIs,
- *   through the log like any client's requests: v2's root user and `/v2/auth/enable`, v3's root
- *   user with the root role and AuthEnable. Each step checks first and is idempotent, so every
+ *   through the log like any client's requests: v2's root user, a guest role with no access, and
+ *   `/v2/auth/enable`; v3's root user with the root role and AuthEnable. Each step checks first and is idempotent, so every
  *   isolate runs it once and the cluster is set up once; or
  * - `EDGECD_ALLOW_UNAUTHENTICATED_ACCESS` is `true` (a var): open, as etcd is by default.
  *
@@ -84,13 +84,20 @@ async function bootstrap(password: string, forward: Forward): Promise<void> {
 
 const INTERNAL = 'http://edgecd.internal';
 
-/** v2: `GET /v2/auth/enable`; if off, root with the password (created or updated) and `PUT /v2/auth/enable`. */
+/**
+ * v2: `GET /v2/auth/enable`; if off, root with the password (created or updated), a guest role
+ * with no permissions unless one exists, and `PUT /v2/auth/enable`. The guest role first: etcd's
+ * enable creates a missing guest role with every key's read and write, which would leave
+ * anonymous clients all access; one that exists is kept as it is (the operator's).
+ */
 async function enableV2(password: string, forward: Forward): Promise<void> {
   const state = await call(forward, 'GET', '/v2/auth/enable');
   if (state.status !== 200) throw new Error(`GET /v2/auth/enable answered ${state.status}: ${state.text}`);
   if ((JSON.parse(state.text) as { enabled?: boolean }).enabled === true) return;
   const root = await call(forward, 'PUT', '/v2/auth/users/root', { user: 'root', password });
   if (root.status !== 200 && root.status !== 201) throw new Error(`PUT /v2/auth/users/root answered ${root.status}: ${root.text}`);
+  const guest = await call(forward, 'PUT', '/v2/auth/roles/guest', { role: 'guest', permissions: { kv: { read: [], write: [] } } });
+  if (guest.status !== 201 && guest.status !== 409) throw new Error(`PUT /v2/auth/roles/guest answered ${guest.status}: ${guest.text}`);
   const enabled = await call(forward, 'PUT', '/v2/auth/enable');
   // 409: another isolate enabled it meanwhile.
   if (enabled.status !== 200 && enabled.status !== 409) throw new Error(`PUT /v2/auth/enable answered ${enabled.status}: ${enabled.text}`);
