@@ -120,7 +120,11 @@ async function start(argv: string[]): Promise<number> {
       return undefined;
     });
   }
-  const lines = [`edgecd serving the etcd v2 and v3 APIs on ${cluster.url}`, `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`];
+  const lines = [
+    `edgecd serving the etcd v2 and v3 APIs on ${cluster.url}`,
+    `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`,
+    `  authentication is not enabled: anyone who reaches these ports can read and write (enable it with etcdctl, as on etcd)`,
+  ];
   for (const m of cluster.members) {
     const status = await cluster.status(m.name);
     lines.push(`  ${m.name}  id=${status.id ?? '?'}  client=${m.clientURL}  peer=${m.peerURL}${m.name === leader ? '  (leader)' : ''}`);

@@ -108,6 +108,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.quotaV2Bytes === undefined ? {} : { QUOTA_V2_BYTES: String(options.quotaV2Bytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
+    // Open on loopback, as etcd is by default (a deployed worker refuses to serve unsecured:
+    // src/worker/secure-gate.ts); the launcher says so when it starts.
+    EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true',
     ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }),
   };
   const script = {

@@ -1,6 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { curedByNewStream, errorFromGatewayAnswer, errorFromStreamChunk } from './errors.ts';
 import type { Gateway } from './gateway.ts';
+import { tokenOf } from './call-context.ts';
 import { UpstreamSocket } from './upstream-socket.ts';
 
 /**
@@ -36,7 +37,7 @@ export class KeepAliveProxy {
       onRefused: (httpStatus) => {
         if (httpStatus >= 400 && httpStatus < 500) this.end(errorFromGatewayAnswer(httpStatus, '', '/v3/lease/keepalive'));
       },
-    });
+    }, tokenOf(call.metadata));
     call.on('data', (request: object) => {
       this.unanswered.push(request);
       this.upstream.send(request);

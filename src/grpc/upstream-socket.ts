@@ -15,10 +15,17 @@ export class UpstreamSocket {
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * `token`: the caller's auth token, sent on every handshake as `Grpc-Metadata-Token`. etcd's
+   * wsproxy passes no header but Origin and Referer on (a token through it reaches etcd as
+   * `Bearer <token>`, which etcd refuses), so against a real etcd a watch is anonymous; edgecd's
+   * gateway passes that header on, and the watch is its user's.
+   */
   constructor(
     private readonly gateway: Gateway,
     private readonly path: string,
     private readonly handlers: UpstreamHandlers,
+    private readonly token?: string,
   ) {
     this.dial();
   }
@@ -46,7 +53,8 @@ export class UpstreamSocket {
 
   private dial(): void {
     if (this.closed) return;
-    const socket = new WebSocket(this.gateway.url(this.path, 'ws'), { perMessageDeflate: false, handshakeTimeout: 5_000 });
+    const headers = this.token === undefined ? {} : { 'Grpc-Metadata-Token': this.token };
+    const socket = new WebSocket(this.gateway.url(this.path, 'ws'), { perMessageDeflate: false, handshakeTimeout: 5_000, headers });
     this.socket = socket;
     let alive = true;
     socket.on('open', () => {

@@ -3,6 +3,7 @@ import { curedByNewStream, errorFromGatewayAnswer, errorFromStreamChunk } from '
 import { fragments } from './fragment.ts';
 import type { Gateway } from './gateway.ts';
 import { watchResponseSize } from './protos.ts';
+import { tokenOf } from './call-context.ts';
 import { UpstreamSocket } from './upstream-socket.ts';
 
 /**
@@ -59,7 +60,7 @@ export class WatchProxy {
       onRefused: (httpStatus) => {
         if (httpStatus >= 400 && httpStatus < 500) this.end(errorFromGatewayAnswer(httpStatus, '', '/v3/watch'));
       },
-    });
+    }, tokenOf(call.metadata));
     call.on('data', (request: WatchRequest) => this.fromClient(request));
     // A client that half-closes keeps receiving, as etcd's recvLoop returns on EOF and its
     // sendLoop goes on; the stream ends when the client cancels it.

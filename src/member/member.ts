@@ -14,9 +14,11 @@ import { WebCryptoPasswordHasher } from './password-hash.ts';
 import { migrate } from './schema.ts';
 import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
 import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
+import { SqliteAuthBackend } from './sqlite-auth-backend.ts';
 import { SqliteLeaseStore } from './sqlite-lease-store.ts';
 import { SqliteLogStore } from './sqlite-log-store.ts';
 import { SqliteMvccBackend } from './sqlite-mvcc-backend.ts';
+import { randomTokenPrefix } from './token-prefix.ts';
 import {
   leaderLeases,
   LEASE_RENEW_PATH,
@@ -238,7 +240,8 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       id: identity.id,
       name: identity.name,
       clusterId: identity.clusterId,
-      v3: { kv: mvcc, staging: mvcc.staging, leases: new SqliteLeaseStore(sql), alarms: new SqliteAlarmBackend(sql) },
+      v3: { kv: mvcc, staging: mvcc.staging, leases: new SqliteLeaseStore(sql), alarms: new SqliteAlarmBackend(sql), auth: new SqliteAuthBackend(sql) },
+      authPorts: { hasher: this.passwords, tokenPrefix: randomTokenPrefix },
       leaderLeases: (leaderId) => {
         const peerURL = server.cluster.member(leaderId)?.peerURLs[0];
         return peerURL === undefined ? undefined : leaderLeases((name) => this.stub(name), memberNameOfPeerURL(peerURL));

@@ -79,6 +79,21 @@ const MIGRATIONS: readonly string[] = [
      version INTEGER NOT NULL,
      lease TEXT NOT NULL
    );`,
+  // 6: v3 auth (etcd's auth, authUsers and authRoles buckets; src/member/sqlite-auth-backend.ts):
+  // users and roles by name, each as its JSON record; the switch and the auth revision.
+  `CREATE TABLE auth_user (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE auth_role (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE auth_meta (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     enabled INTEGER NOT NULL,
+     revision INTEGER NOT NULL
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {

@@ -26,6 +26,7 @@ import { StateMachines } from './state-machines.ts';
 import type { V3Api } from './v3/api.ts';
 import type { V3Result } from './v3/apply-v3.ts';
 import { Rpc } from './v3/errors.ts';
+import { SYSTEM, type RequestAuth } from './v3/auth-request.ts';
 import { encodeV3Request, type V3Operation } from './v3/v3-request.ts';
 import type { V3State } from './v3/v3-state.ts';
 import {
@@ -84,13 +85,14 @@ export class EtcdServer {
       electionTicks: options.electionTicks,
       startMs: options.clock.now(),
       ...(options.progressNotifyMs === undefined ? {} : { progressNotifyMs: options.progressNotifyMs }),
+      ...(options.authPorts === undefined ? {} : { authPorts: options.authPorts }),
     }, {
       memberId: options.id,
       quotaBytes: options.v3QuotaBytes ?? 0,
       quotaKeys: options.v3QuotaKeys ?? 0,
       maxRequestBytes: MAX_REQUEST_BYTES,
       header: (revision) => ({ clusterId: options.clusterId, memberId: options.id, revision: revision ?? this.v3State.kv.rev(), raftTerm: this.term }),
-      propose: (op, context) => this.proposeV3(op, context?.requestId),
+      propose: (op, context, auth) => this.proposeV3(op, context?.requestId, auth),
       linearizableRead: () => this.readIndex(),
       raftStatus: () => this.raftStatus,
       nowMs: () => options.clock.now(),
@@ -227,7 +229,8 @@ export class EtcdServer {
     this.proposals.expire(this.ticks, timeout);
     this.reads.onTick(this.ticks, timeout);
     this.v3State.onTick(this.ticks, this.isLeader, this.options.clock.now(), (id) =>
-      this.proposals.proposeUnwaited(encodeV3Request({ id: this.proposals.nextId(), op: { leaseRevoke: { id } } })),
+      // A member's own revoke runs with root's rights (etcd's `WithRoot`): it must delete every key.
+      this.proposals.proposeUnwaited(encodeV3Request({ id: this.proposals.nextId(), op: { leaseRevoke: { id } }, auth: SYSTEM })),
     );
   }
 
@@ -451,10 +454,10 @@ export class EtcdServer {
    * Proposes a v3 write (etcd's `processInternalRaftRequestOnce`): refused when this member's
    * apply lags its commit too far, or when it is too large; resolves with the applied outcome.
    */
-  private async proposeV3(op: V3Operation, requestId: string | undefined): Promise<V3Result> {
+  private async proposeV3(op: V3Operation, requestId: string | undefined, auth: RequestAuth | undefined): Promise<V3Result> {
     if (this.commitIndex > this.appliedIndex + MAX_APPLY_LAG) throw Rpc.TooManyRequests;
     const id = requestId === undefined || requestId === '' ? this.proposals.nextId() : requestId;
-    const data = encodeV3Request({ id, op });
+    const data = encodeV3Request({ id, op, ...(auth === undefined ? {} : { auth }) });
     if (data.length > MAX_REQUEST_BYTES) throw Rpc.RequestTooLarge;
     const outcome = await this.proposals.propose(id, data, this.ticks + this.requestTimeoutTicks);
     if (outcome.error !== undefined) throw outcome.error;

@@ -11,6 +11,10 @@ export type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
 export { decodeRequest, encodeRequest, newRequest, type V2Method, type V2Request } from './request.ts';
 export type * from './v3/rpc.ts';
 export type { V3Api, V3Context, V3WatchStream } from './v3/api.ts';
+export type { AuthMethod, AuthResponse, V3AuthApi } from './v3/auth-rpc.ts';
+export type { AuthPorts } from './v3/auth-server.ts';
+/** What a member implements v3 auth's backend with (the auth core's port, passed on). */
+export type { Permission, StoredRole, StoredUser, V3AuthBackend } from '../auth/index.ts';
 export { GrpcCode, Rpc, RpcError } from './v3/errors.ts';
 export type { SnapshotStaging, V3Backends } from './v3/v3-state.ts';
 export type { AlarmBackend } from './v3/alarms.ts';

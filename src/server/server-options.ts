@@ -3,6 +3,7 @@ import type { Event, Watcher } from '../store/index.ts';
 import type { MemberId } from './member-id.ts';
 import type { LeaderMembership } from './membership.ts';
 import type { Clock, LogStore, Logger, PeerTransport } from './ports.ts';
+import type { AuthPorts } from './v3/auth-server.ts';
 import type { LeaderLeases } from './v3/v3-server.ts';
 import type { V3Backends } from './v3/v3-state.ts';
 
@@ -61,6 +62,11 @@ export interface ServerOptions {
   leaderLeases?: (leader: MemberId) => LeaderLeases | undefined;
   /** Reaches the leader's membership from a follower (etcd forwards a promotion to the leader). */
   leaderMembership?: (leader: MemberId) => LeaderMembership | undefined;
+  /**
+   * v3 auth's platform ports: the password KDF (a password is hashed here before it is proposed)
+   * and cryptographic randomness for token prefixes. Without them, v3 auth refuses what needs them.
+   */
+  authPorts?: AuthPorts;
 }
 
 export interface ServerResponse {

@@ -3,6 +3,7 @@ import type { AppliedRequests } from './applied-requests.ts';
 import type { ApplyResult } from './apply-v2.ts';
 import { parseWithBigInts, stringifyWithBigInts } from './bigint-json.ts';
 import { ServerError } from './errors.ts';
+import type { AuthSnapshot } from '../auth/index.ts';
 import type { PersistedLease } from '../lease/index.ts';
 import type { V3Response } from './v3/apply-v3.ts';
 import type { AlarmMember } from './v3/rpc.ts';
@@ -41,6 +42,8 @@ export interface V3SnapshotMeta {
   finishedCompactRev: number;
   leases: PersistedLease[];
   alarms: AlarmMember[];
+  /** v3 auth's users, roles, switch and revision (absent in snapshots taken before it). */
+  auth?: AuthSnapshot;
 }
 
 interface SavedOutcome {

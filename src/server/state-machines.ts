@@ -42,7 +42,7 @@ export class StateMachines {
     if (isV3Entry(entry.data)) {
       const request = decodeV3Request(entry.data);
       if (!this.v3.needsApply(entry.index)) return undefined;
-      return this.once(request.id, () => ({ v3: this.v3.apply(request.op, this.clock.now()) }));
+      return this.once(request.id, () => ({ v3: this.v3.apply(request, entry.index, this.clock.now()) }));
     }
     const request = decodeRequest(entry.data);
     return this.once(request.id, () => applyV2Request(this.store, this.cluster, request));

@@ -5,10 +5,11 @@ import { serveConsole, type ConsoleEnv } from './console.ts';
 import { LeaderRouter } from './leader-router.ts';
 import { gatherMetrics } from './metrics-gather.ts';
 import { PublicURLAnnouncer } from './public-url.ts';
+import { AuthBootstrap, bootstrapFailedResponse, securityOf, unsecuredResponse, type SecurityEnv } from './secure-gate.ts';
 
 export { Member } from '../member/index.ts';
 
-interface WorkerEnv extends MemberEnv, ConsoleEnv {
+interface WorkerEnv extends MemberEnv, ConsoleEnv, SecurityEnv {
   /** Set on a member's own client port (locally: node2 on 32379): serve that member, as etcd does. */
   SERVE_MEMBER?: string;
 }
@@ -18,6 +19,7 @@ type App = { Bindings: WorkerEnv };
 /** The leader cache lives as long as the isolate. */
 let router: LeaderRouter | undefined;
 let announcer: PublicURLAnnouncer | undefined;
+let bootstrapper: AuthBootstrap | undefined;
 
 function memberNames(env: WorkerEnv): string[] {
   return [...parseNameURLs(env.INITIAL_CLUSTER).values()].map((urls) => memberNameOfPeerURL(urls[0]!));
@@ -39,6 +41,22 @@ function announceOrigin(env: WorkerEnv, url: string): Promise<void> | undefined 
 }
 
 /**
+ * With a root password set, auth is bootstrapped (once per isolate) before any request is
+ * forwarded (secure-gate.ts); undefined to go on, or what to answer instead.
+ */
+async function secured(env: WorkerEnv): Promise<Response | undefined> {
+  const security = securityOf(env);
+  if (security.mode !== 'root-password') return undefined;
+  if (bootstrapper?.isFor(security.password) !== true) bootstrapper = new AuthBootstrap(security.password);
+  try {
+    await bootstrapper.ensure((request) => routerFor(env).forward(request));
+    return undefined;
+  } catch (error) {
+    return bootstrapFailedResponse(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
  * The front door. It forwards exactly the etcd v2 client routes to the leader member; a member's
  * internal routes (`/raft`, `/admin/...`) are never reachable from here.
  */
@@ -53,11 +71,15 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
   app.all(route, async (c) => {
     const own = c.env.SERVE_MEMBER;
     if (own !== undefined && own !== '') {
+      const refused = await secured(c.env);
+      if (refused !== undefined) return refused;
       const headers = new Headers(c.req.raw.headers);
       headers.set(MEMBER_HEADER, own);
       return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
     }
     await announceOrigin(c.env, c.req.url);
+    const refused = await secured(c.env);
+    if (refused !== undefined) return refused;
     // The front door's /metrics is the whole cluster's; its /livez and /readyz are the leader's,
     // the member that would serve the next request.
     if (route === '/metrics') return gatherMetrics(c.env.MEMBER, memberNames(c.env));
@@ -77,6 +99,9 @@ app.notFound(() => notFound());
  * a request line Go would refuse refused here too.
  */
 export default {
-  fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> =>
-    serveClientHTTP(request, async (r) => app.fetch(r, env, ctx)),
+  fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> => {
+    // Not secured (no root password, no explicit opt-out): nothing is served (secure-gate.ts).
+    if (securityOf(env).mode === 'unsecured') return Promise.resolve(unsecuredResponse());
+    return serveClientHTTP(request, async (r) => app.fetch(r, env, ctx));
+  },
 };

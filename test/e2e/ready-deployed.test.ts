@@ -41,7 +41,9 @@ describe('a deployed cluster (the production bundle under Miniflare)', () => {
           modulesRules: [{ type: 'Text', include: ['**/*.txt'] }],
           compatibilityDate: config.compatibility_date,
           compatibilityFlags: config.compatibility_flags,
-          bindings: config.vars as Record<string, string>,
+          // Production's vars, opted out of the fail-closed gate (secure-deploy.test.ts tests the gate):
+          // this file is about client URLs, on a cluster clients can reach.
+          bindings: { ...(config.vars as Record<string, string>), EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' },
           durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
           unsafeDirectSockets: [{ host: '127.0.0.1', port }],
         },

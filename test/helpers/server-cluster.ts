@@ -1,8 +1,9 @@
 import type { Message } from '../../src/raft/index.ts';
 import { computeClusterId, computeMemberId, EtcdServer, type MemberContext, type V2Request, newRequest } from '../../src/server/index.ts';
 import type { AlarmMember } from '../../src/server/index.ts';
-import type { V3Backends } from '../../src/server/index.ts';
+import type { AuthPorts, V3Backends } from '../../src/server/index.ts';
 import type { KeyRow } from '../../src/mvcc/index.ts';
+import { MemoryAuthBackend } from './memory-auth-backend.ts';
 import { MemoryBackend } from './memory-backend.ts';
 import { MemoryLeaseStore } from './memory-lease-store.ts';
 import { MemoryLogStore } from './memory-log-store.ts';
@@ -31,7 +32,7 @@ export class ServerCluster {
   /** Pairs of member IDs that can't talk. */
   readonly cut = new Set<string>();
 
-  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number; quotaBytes?: number; v3QuotaKeys?: number; v3QuotaBytes?: number } = {}) {
+  constructor(names: string[], private readonly options: { snapshotCount?: number; seed?: number; quotaBytes?: number; v3QuotaKeys?: number; v3QuotaBytes?: number; authPorts?: AuthPorts } = {}) {
     const contexts: MemberContext[] = names.map((name) => ({
       id: computeMemberId([`http://${name}:2380`], 'sim'),
       name,
@@ -85,6 +86,7 @@ export class ServerCluster {
       transport: { send: (messages) => this.inbox.push(...messages) },
       clock: { now: () => this.nowMs },
       random: seededRandom((this.options.seed ?? 1) * 31 + i),
+      ...(this.options.authPorts === undefined ? {} : { authPorts: this.options.authPorts }),
     });
   }
 
@@ -212,7 +214,7 @@ function stageSnapshotRows(from: SimMember, to: SimMember, revision: number): vo
   }
 }
 
-/** An empty v3 disk: the key bucket, the lease bucket and the alarms, in memory. */
+/** An empty v3 disk: the key bucket, the lease bucket, the alarms and v3 auth, in memory. */
 export function newV3Disk(): V3Backends {
   const alarms = new Map<string, AlarmMember>();
   const kv = new MemoryBackend();
@@ -234,5 +236,6 @@ export function newV3Disk(): V3Backends {
       put: (m) => alarms.set(`${m.alarm}/${m.memberId}`, m),
       delete: (m) => alarms.delete(`${m.alarm}/${m.memberId}`),
     },
+    auth: new MemoryAuthBackend(),
   };
 }

@@ -1,4 +1,4 @@
-import type { ResponseHeader, V3Api } from '../../server/index.ts';
+import type { MemberListResponse, ResponseHeader, V3Api, V3Context } from '../../server/index.ts';
 
 /**
  * What the gateway serves from: a member's `V3Api`, plus the calls etcd's gateway also routes
@@ -8,31 +8,15 @@ import type { ResponseHeader, V3Api } from '../../server/index.ts';
 export interface V3GatewayApi extends V3Api {
   /** `/v3/maintenance/snapshot`: the chunks of the stream, in order. */
   snapshot?(): AsyncIterable<{ header?: ResponseHeader; remainingBytes: number; blob: string }>;
-  /** The Auth service, by etcd's method names (`UserAdd`, ...), messages as etcd-messages.ts types them. */
-  auth?: AuthApi;
+  /**
+   * The admin check of the calls etcd guards that V3Api does not carry a context for (Hash and
+   * Snapshot: maintenance, auth errors as they are; MemberPromote: membership, rpctypes errors).
+   */
+  authorize?(kind: 'maintenance' | 'membership', context: V3Context): void;
 }
 
-export type AuthMethod =
-  | 'AuthEnable'
-  | 'AuthDisable'
-  | 'Authenticate'
-  | 'UserAdd'
-  | 'UserGet'
-  | 'UserList'
-  | 'UserDelete'
-  | 'UserChangePassword'
-  | 'UserGrantRole'
-  | 'UserRevokeRole'
-  | 'RoleAdd'
-  | 'RoleGet'
-  | 'RoleList'
-  | 'RoleDelete'
-  | 'RoleGrantPermission'
-  | 'RoleRevokePermission';
-
-export interface AuthApi {
-  call(method: AuthMethod, request: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
+/** The Auth service (the member's): its methods by etcd's names. */
+export type { AuthMethod, V3AuthApi as AuthApi } from '../../server/index.ts';
 
 /** The gateway's typed messages beyond rpc.ts: v3lockpb and v3electionpb. */
 export interface LockRequest {

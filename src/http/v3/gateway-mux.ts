@@ -1,6 +1,7 @@
 import { GrpcCode } from '../../server/index.ts';
 import { parseForm } from '../v2/form.ts';
 import { decodeRawStdBase64, decodeStdBase64 } from './go-base64.ts';
+import { requestCaller } from './call-context.ts';
 import { latin1 } from './go-json-value.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { errorResponse, goHttpError, unimplemented } from './grpc-status.ts';
@@ -12,6 +13,8 @@ import { decodeRequest, type GatewayCall } from './unary.ts';
 export interface GatewayOptions {
   now(): number;
   requestId?: string;
+  /** The client's address when the request is not the client's own (a WebSocket's inner request). */
+  client?: string;
 }
 
 /**
@@ -43,6 +46,7 @@ export async function serveGatewayMux(request: Request, path: string, api: V3Gat
 
   const annotated = annotate(request.headers);
   if (annotated instanceof Response) return annotated;
+  const caller = requestCaller(request);
   const call: GatewayCall = {
     body,
     api: api ?? (undefined as unknown as V3GatewayApi),
@@ -50,6 +54,8 @@ export async function serveGatewayMux(request: Request, path: string, api: V3Gat
     ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
     ...(request.signal === undefined ? {} : { signal: request.signal }),
     ...(annotated.timeoutMs === undefined ? {} : { timeoutMs: annotated.timeoutMs }),
+    ...(caller.token === undefined ? {} : { token: caller.token }),
+    client: options.client ?? caller.client,
   };
   if (api === undefined) {
     // No v3 server on this member: the gateway still decodes, then the call finds no service.

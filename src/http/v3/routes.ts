@@ -1,10 +1,11 @@
 import { Rpc } from '../../server/index.ts';
 import type * as rpc from '../../server/index.ts';
 import { newURLs } from '../v2/peer-urls.ts';
-import { authDisabled } from './auth-disabled.ts';
+import { AUTH_ROUTES, authHandler } from './auth-routes.ts';
+import { withContext } from './call-context.ts';
 import { campaign, leader, MISSING_LEADER, observe, proclaim, resign } from './election.ts';
 import * as m from './etcd-messages.ts';
-import type { AuthMethod, LeaderKey, V3GatewayApi } from './gateway-api.ts';
+import type { LeaderKey, V3GatewayApi } from './gateway-api.ts';
 import { unimplemented } from './grpc-status.ts';
 import { encodeMessage } from './jsonpb-encode.ts';
 import { lock, unlock } from './lock.ts';
@@ -30,7 +31,22 @@ export interface Route {
   handler: RouteHandler;
 }
 
-const context = (call: GatewayCall): rpc.V3Context => (call.requestId === undefined ? {} : { requestId: call.requestId });
+/** What a call carries besides its message: the front door's request ID, the caller's token and address. */
+const context = (call: GatewayCall): rpc.V3Context => ({
+  ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
+  ...(call.token === undefined ? {} : { token: call.token }),
+  ...(call.client === undefined ? {} : { client: call.client }),
+});
+
+/**
+ * The member's V3Api as the lock and election services reach it: as the caller (its token and
+ * address), but without the front door's request ID, which names the one request it came with,
+ * not each of the writes a lock or a campaign makes.
+ */
+const asCaller = (call: GatewayCall): rpc.V3Api => {
+  const { requestId: _id, ...caller } = context(call);
+  return withContext(call.api, caller);
+};
 
 /** An error of a service that is a client of the member (lock, election): clientv3's errors carry no code. */
 function asClientError(error: unknown): Error {
@@ -83,8 +99,9 @@ function route(service: string, method: string, request: MessageType, handler: R
   return { service, method, request, bidirectional, handler };
 }
 
-function authRoute(method: AuthMethod, request: MessageType, response: MessageType): Route {
-  return route(AUTH, method, request, unary<Record<string, unknown>, Record<string, unknown>>(request, response, (r, call) => (call.api.auth ?? authDisabled(call.api)).call(method, r)));
+/** The admin check of a route whose V3Api method takes no context (see `V3GatewayApi.authorize`). */
+function authorized(call: GatewayCall, kind: 'maintenance' | 'membership'): void {
+  call.api.authorize?.(kind, context(call));
 }
 
 const leaseRoutes = (prefix: string): [string, Route][] => [
@@ -118,15 +135,15 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     // v3rpc's MemberAdd checks the URLs first (`types.NewURLs`, which also sorts them).
     const urls = newURLs(r.peerURLs);
     if ('error' in urls) throw Rpc.MemberBadURLs;
-    const response = await call.api.memberAdd({ peerURLs: urls.peerURLs, isLearner: r.isLearner }, call.now());
+    const response = await call.api.memberAdd({ peerURLs: urls.peerURLs, isLearner: r.isLearner }, call.now(), context(call));
     return { ...response, header: clusterHeader(response.header) };
   }))],
   ['/v3/cluster/member/remove', route(CLUSTER, 'MemberRemove', m.MemberRemoveRequest, unary<{ id: string }, rpc.MemberRemoveResponse>(m.MemberRemoveRequest, m.MemberRemoveResponse, async (r, call) => {
-    const response = await call.api.memberRemove({ id: r.id });
+    const response = await call.api.memberRemove({ id: r.id }, context(call));
     return { ...response, header: clusterHeader(response.header) };
   }))],
   ['/v3/cluster/member/update', route(CLUSTER, 'MemberUpdate', m.MemberUpdateRequest, unary<{ id: string; peerURLs: string[] }, rpc.MemberUpdateResponse>(m.MemberUpdateRequest, m.MemberUpdateResponse, async (r, call) => {
-    const response = await call.api.memberUpdate({ id: r.id, peerURLs: r.peerURLs });
+    const response = await call.api.memberUpdate({ id: r.id, peerURLs: r.peerURLs }, context(call));
     return { ...response, header: clusterHeader(response.header) };
   }))],
   // etcd 3.4's MemberList has no `linearizable` field: it is served from the member's own view.
@@ -135,52 +152,43 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     return { ...response, header: clusterHeader(response.header) };
   }))],
   ['/v3/cluster/member/promote', route(CLUSTER, 'MemberPromote', m.MemberPromoteRequest, unary<{ id: string }, rpc.MemberPromoteResponse>(m.MemberPromoteRequest, m.MemberPromoteResponse, async (r, call) => {
+    authorized(call, 'membership');
     const response = await call.api.memberPromote({ id: r.id });
     return { ...response, header: clusterHeader(response.header) };
   }))],
 
   ['/v3/maintenance/alarm', route(MAINTENANCE, 'Alarm', m.AlarmRequest, unary<rpc.AlarmRequest, unknown>(m.AlarmRequest, m.AlarmResponse, async (r, call) => {
     // rpc.ts names "every member" (memberID 0) ''.
-    const response = await call.api.alarm({ ...r, memberId: r.memberId === '0' ? '' : r.memberId });
+    const response = await call.api.alarm({ ...r, memberId: r.memberId === '0' ? '' : r.memberId }, context(call));
     return withoutHeader(response);
   }))],
   ['/v3/maintenance/status', route(MAINTENANCE, 'Status', m.StatusRequest, unary<unknown, rpc.StatusResponse>(m.StatusRequest, m.StatusResponse, (_, call) => call.api.status()))],
-  ['/v3/maintenance/defragment', route(MAINTENANCE, 'Defragment', m.DefragmentRequest, unary<unknown, unknown>(m.DefragmentRequest, m.DefragmentResponse, async (_, call) => withoutHeader(await call.api.defragment())))],
-  ['/v3/maintenance/hash', route(MAINTENANCE, 'Hash', m.HashRequest, unary<unknown, unknown>(m.HashRequest, m.HashResponse, (_, call) => call.api.hash()))],
+  ['/v3/maintenance/defragment', route(MAINTENANCE, 'Defragment', m.DefragmentRequest, unary<unknown, unknown>(m.DefragmentRequest, m.DefragmentResponse, async (_, call) => withoutHeader(await call.api.defragment(context(call)))))],
+  ['/v3/maintenance/hash', route(MAINTENANCE, 'Hash', m.HashRequest, unary<unknown, unknown>(m.HashRequest, m.HashResponse, async (_, call) => {
+    authorized(call, 'maintenance');
+    return call.api.hash();
+  }))],
   // edgecd's one route beyond etcd 3.4's gateway: HashKV, which etcd's gateway shadows with Hash
   // (above) and serves over gRPC only. With it, `etcdctl endpoint hashkv` works through edgecd's
   // gRPC server, which reaches the cluster over this gateway. A listed difference (etcd: 404).
-  ['/v3/maintenance/hashkv', route(MAINTENANCE, 'HashKV', m.HashKVRequest, unary<rpc.HashKVRequest, rpc.HashKVResponse>(m.HashKVRequest, m.HashKVResponse, (r, call) => call.api.hashKV(r)))],
+  ['/v3/maintenance/hashkv', route(MAINTENANCE, 'HashKV', m.HashKVRequest, unary<rpc.HashKVRequest, rpc.HashKVResponse>(m.HashKVRequest, m.HashKVResponse, (r, call) => call.api.hashKV(r, context(call))))],
   ['/v3/maintenance/snapshot', route(MAINTENANCE, 'Snapshot', m.SnapshotRequest, serverStream(m.SnapshotRequest, async (_, lines, call) => {
-    for await (const chunk of optional(call.api, 'snapshot', MAINTENANCE, 'Snapshot')()) lines.result(encodeMessage(m.SnapshotResponse, chunk));
+    const snapshot = optional(call.api, 'snapshot', MAINTENANCE, 'Snapshot');
+    authorized(call, 'maintenance');
+    for await (const chunk of snapshot()) lines.result(encodeMessage(m.SnapshotResponse, chunk));
   }))],
   ['/v3/maintenance/transfer-leadership', route(MAINTENANCE, 'MoveLeader', m.MoveLeaderRequest, unary<{ targetId: string }, unknown>(m.MoveLeaderRequest, m.MoveLeaderResponse, (r, call) => withCallSignal(call, (signal) => call.api.moveLeader({ targetId: r.targetId }, signal))))],
 
-  ['/v3/auth/enable', authRoute('AuthEnable', m.AuthEnableRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/disable', authRoute('AuthDisable', m.AuthDisableRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/authenticate', authRoute('Authenticate', m.AuthenticateRequest, m.AuthenticateResponse)],
-  ['/v3/auth/user/add', authRoute('UserAdd', m.AuthUserAddRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/user/get', authRoute('UserGet', m.AuthUserGetRequest, m.AuthUserGetResponse)],
-  ['/v3/auth/user/list', authRoute('UserList', m.AuthUserListRequest, m.AuthUserListResponse)],
-  ['/v3/auth/user/delete', authRoute('UserDelete', m.AuthUserDeleteRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/user/changepw', authRoute('UserChangePassword', m.AuthUserChangePasswordRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/user/grant', authRoute('UserGrantRole', m.AuthUserGrantRoleRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/user/revoke', authRoute('UserRevokeRole', m.AuthUserRevokeRoleRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/role/add', authRoute('RoleAdd', m.AuthRoleAddRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/role/get', authRoute('RoleGet', m.AuthRoleGetRequest, m.AuthRoleGetResponse)],
-  ['/v3/auth/role/list', authRoute('RoleList', m.AuthRoleListRequest, m.AuthRoleListResponse)],
-  ['/v3/auth/role/delete', authRoute('RoleDelete', m.AuthRoleDeleteRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/role/grant', authRoute('RoleGrantPermission', m.AuthRoleGrantPermissionRequest, m.AuthHeaderResponse)],
-  ['/v3/auth/role/revoke', authRoute('RoleRevokePermission', m.AuthRoleRevokePermissionRequest, m.AuthHeaderResponse)],
+  ...AUTH_ROUTES.map(([path, method, request, response]): [string, Route] => [path, route(AUTH, method, request, authHandler(method, request, response, context))]),
 
-  ['/v3/lock/lock', route(LOCK, 'Lock', m.LockRequest, unary<{ name: string; lease: bigint }, unknown>(m.LockRequest, m.LockResponse, (r, call) => clientCall(() => lock(call.api, r, signalOf(call)))))],
-  ['/v3/lock/unlock', route(LOCK, 'Unlock', m.UnlockRequest, unary<{ key: string }, unknown>(m.UnlockRequest, m.UnlockResponse, (r, call) => clientCall(() => unlock(call.api, r))))],
+  ['/v3/lock/lock', route(LOCK, 'Lock', m.LockRequest, unary<{ name: string; lease: bigint }, unknown>(m.LockRequest, m.LockResponse, (r, call) => clientCall(() => lock(asCaller(call), r, signalOf(call)))))],
+  ['/v3/lock/unlock', route(LOCK, 'Unlock', m.UnlockRequest, unary<{ key: string }, unknown>(m.UnlockRequest, m.UnlockResponse, (r, call) => clientCall(() => unlock(asCaller(call), r))))],
 
-  ['/v3/election/campaign', route(ELECTION, 'Campaign', m.CampaignRequest, unary<{ name: string; lease: bigint; value: string }, unknown>(m.CampaignRequest, m.CampaignResponse, (r, call) => clientCall(() => campaign(call.api, r, signalOf(call)))))],
-  ['/v3/election/proclaim', route(ELECTION, 'Proclaim', m.ProclaimRequest, unary<{ leader?: LeaderKey; value: string }, unknown>(m.ProclaimRequest, m.ProclaimResponse, (r, call) => clientCall(() => proclaim(call.api, r))))],
-  ['/v3/election/leader', route(ELECTION, 'Leader', m.LeaderRequest, unary<{ name: string }, unknown>(m.LeaderRequest, m.LeaderResponse, (r, call) => clientCall(() => leader(call.api, r))))],
-  ['/v3/election/observe', route(ELECTION, 'Observe', m.LeaderRequest, serverStream(m.LeaderRequest, (r, lines, call, signal) => observe(call.api, r as { name: string }, (response) => lines.result(encodeMessage(m.LeaderResponse, response)), signal)))],
-  ['/v3/election/resign', route(ELECTION, 'Resign', m.ResignRequest, unary<{ leader?: LeaderKey }, unknown>(m.ResignRequest, m.ResignResponse, (r, call) => clientCall(() => resign(call.api, r))))],
+  ['/v3/election/campaign', route(ELECTION, 'Campaign', m.CampaignRequest, unary<{ name: string; lease: bigint; value: string }, unknown>(m.CampaignRequest, m.CampaignResponse, (r, call) => clientCall(() => campaign(asCaller(call), r, signalOf(call)))))],
+  ['/v3/election/proclaim', route(ELECTION, 'Proclaim', m.ProclaimRequest, unary<{ leader?: LeaderKey; value: string }, unknown>(m.ProclaimRequest, m.ProclaimResponse, (r, call) => clientCall(() => proclaim(asCaller(call), r))))],
+  ['/v3/election/leader', route(ELECTION, 'Leader', m.LeaderRequest, unary<{ name: string }, unknown>(m.LeaderRequest, m.LeaderResponse, (r, call) => clientCall(() => leader(asCaller(call), r))))],
+  ['/v3/election/observe', route(ELECTION, 'Observe', m.LeaderRequest, serverStream(m.LeaderRequest, (r, lines, call, signal) => observe(asCaller(call), r as { name: string }, (response) => lines.result(encodeMessage(m.LeaderResponse, response)), signal)))],
+  ['/v3/election/resign', route(ELECTION, 'Resign', m.ResignRequest, unary<{ leader?: LeaderKey }, unknown>(m.ResignRequest, m.ResignResponse, (r, call) => clientCall(() => resign(asCaller(call), r))))],
 ]);
 
 /** The error a request for a missing leader key gets (exported for tests). */

@@ -1,4 +1,5 @@
 import { requestTarget } from '../serve-mux.ts';
+import { clientAddress } from '../v2/basic-auth.ts';
 import { REQUEST_ID_HEADER } from '../v2/keys-handler.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { serveGatewayMux, type GatewayOptions } from './gateway-mux.ts';
@@ -57,7 +58,9 @@ function upgrade(request: Request, path: string, api: V3GatewayApi | undefined, 
   const client = pair[0];
   const server = pair[1];
   server.accept();
-  const serve = (inner: Request): Promise<Response> => serveGatewayMux(inner, path, api, { now: options.now });
+  // The inner request has only the headers wsproxy forwards; the client is the socket's.
+  const caller = options.client ?? clientAddress(request);
+  const serve = (inner: Request): Promise<Response> => serveGatewayMux(inner, path, api, { now: options.now, client: caller });
   proxyWebSocket(server, request.url, forwardedHeaders(request.headers), serve);
   const headers = new Headers();
   // wsproxy answers a `Bearer` subprotocol in kind.

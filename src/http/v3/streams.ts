@@ -8,6 +8,11 @@ import { MessageReader, type Message } from './message-reader.ts';
 import type { MessageType } from './proto-schema.ts';
 import { DeadlineExceeded, panicResponse, withDeadline, type GatewayCall, type RouteHandler } from './unary.ts';
 
+/** The caller's token and address, for the watch's permission checks. */
+function callerContext(call: GatewayCall): { token?: string; client?: string } {
+  return { ...(call.token === undefined ? {} : { token: call.token }), ...(call.client === undefined ? {} : { client: call.client }) };
+}
+
 /**
  * The gateway's two bidirectional streams, `/v3/watch` and `/v3/lease/keepalive`
  * (rpc.pb.gw.go `request_Watch_Watch_0`): the body is a sequence of JSON requests, read as they
@@ -76,7 +81,7 @@ export const watchRoute: RouteHandler = async (call) => {
   const first = await firstRequest(reader, WatchRequestType);
   if ('response' in first) return first.response;
   const lines = new LineStream();
-  const stream = call.api.watch((response) => lines.result(encodeMessage(WatchResponse, response as unknown as Record<string, unknown>)));
+  const stream = call.api.watch((response) => lines.result(encodeMessage(WatchResponse, response as unknown as Record<string, unknown>)), callerContext(call));
   let closed = false;
   const close = (): void => {
     if (closed) return;

@@ -18,6 +18,10 @@ export interface GatewayCall {
   signal?: AbortSignal;
   /** From `Grpc-Timeout`: the call fails with DeadlineExceeded after this. */
   timeoutMs?: number;
+  /** The caller's auth token (see call-context.ts), when it sent one. */
+  token?: string;
+  /** The caller's address (the failed-login throttle counts against it). */
+  client?: string;
 }
 
 export type RouteHandler = (call: GatewayCall) => Promise<Response>;

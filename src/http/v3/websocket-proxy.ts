@@ -20,20 +20,46 @@ export interface GatewaySocket {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The headers wsproxy forwards: Origin and Referer, and Authorization from a `Bearer` subprotocol. */
+/**
+ * The headers wsproxy forwards: Origin and Referer; Authorization made from a `Bearer`
+ * subprotocol, or from a `token` cookie (which wins), as `Bearer <token>`, which etcd 3.4 then
+ * refuses as an invalid token: through etcd's own wsproxy no token reaches a watch.
+ *
+ * Extension (edgecd's gateway only): a `Grpc-Metadata-Token` header on the upgrade request is
+ * passed on as it is, so a client that can set headers on its handshake (the gRPC server's
+ * upstream socket, src/grpc) watches as its user.
+ */
 export function forwardedHeaders(incoming: Headers): Headers {
   const headers = new Headers();
-  for (const name of ['Origin', 'Referer']) {
-    const value = incoming.get(name);
-    if (value !== null) headers.set(name, value);
-  }
   const protocol = incoming.get('Sec-WebSocket-Protocol');
   if (protocol !== null && protocol !== '') {
     // transformSubProtocolHeader: "Bearer, token" (or "Bearer,token") carries the token.
     const parts = protocol.split('Bearer,');
     headers.set('Authorization', parts.length < 2 ? '' : `Bearer ${parts.slice(1).join('Bearer,').trim()}`);
   }
+  for (const name of ['Origin', 'Referer']) {
+    const value = incoming.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const cookie = tokenCookie(incoming.get('Cookie'));
+  if (cookie !== undefined) headers.set('Authorization', `Bearer ${cookie}`);
+  const token = incoming.get('Grpc-Metadata-Token');
+  if (token !== null) headers.set('Grpc-Metadata-Token', token);
   return headers;
+}
+
+/** The value of the first `token` cookie (Go's `Request.Cookie("token")`, valid values only). */
+function tokenCookie(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== 'token') continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    // net/http's validCookieValueByte: no controls, space, '"', ',', ';' or '\\'.
+    if (/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(value)) return value;
+  }
+  return undefined;
 }
 
 /** Runs one socket: its messages feed `serve`'s request body, `serve`'s answer feeds the socket. */

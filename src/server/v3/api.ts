@@ -34,6 +34,7 @@ import type {
   WatchResponse,
 } from './rpc.ts';
 import type { CallSignal } from '../leader-transfer.ts';
+import type { V3AuthApi } from './auth-rpc.ts';
 
 /**
  * What a request carries besides its message. `requestId` names a write so that a retry of it
@@ -41,6 +42,13 @@ import type { CallSignal } from '../leader-transfer.ts';
  */
 export interface V3Context {
   requestId?: string;
+  /**
+   * The caller's auth token, when it sent one: the gateway's `Authorization` header or
+   * `Grpc-Metadata-Token` (clientv3's `token` metadata). An empty one is a token too, and invalid.
+   */
+  token?: string;
+  /** The client's address, which the failed-login throttle counts against. */
+  client?: string;
 }
 
 /**
@@ -65,7 +73,7 @@ export interface V3Api {
   compact(request: CompactionRequest, context?: V3Context): Promise<CompactionResponse>;
 
   /** Opens a watch stream; `onResponse` receives every response, in order, until closed. */
-  watch(onResponse: (response: WatchResponse) => void): V3WatchStream;
+  watch(onResponse: (response: WatchResponse) => void, context?: V3Context): V3WatchStream;
 
   leaseGrant(request: LeaseGrantRequest, context?: V3Context): Promise<LeaseGrantResponse>;
   leaseRevoke(request: LeaseRevokeRequest, context?: V3Context): Promise<LeaseRevokeResponse>;
@@ -92,11 +100,21 @@ export interface V3Api {
    */
   moveLeader(request: { targetId: string }, signal?: CallSignal): Promise<Record<string, never>>;
   alarm(request: AlarmRequest): Promise<AlarmResponse>;
+  memberAdd(request: { peerURLs: string[]; isLearner: boolean }, nowMs: number, context?: V3Context): Promise<MemberAddResponse>;
+  memberRemove(request: { id: string }, context?: V3Context): Promise<MemberRemoveResponse>;
+  memberUpdate(request: { id: string; peerURLs: string[] }, context?: V3Context): Promise<MemberUpdateResponse>;
+
+  status(): Promise<StatusResponse>;
+  hashKV(request: HashKVRequest, context?: V3Context): Promise<HashKVResponse>;
+  alarm(request: AlarmRequest, context?: V3Context): Promise<AlarmResponse>;
   /**
    * Nothing to defragment in SQLite-backed storage: does nothing and answers as etcd does when
    * it has defragmented (an empty response, no header).
    */
-  defragment(): Promise<Record<string, never>>;
+  defragment(context?: V3Context): Promise<Record<string, never>>;
+
+  /** The Auth service (etcd's AuthServer); an API without one answers every Auth call Unimplemented. */
+  readonly auth?: V3AuthApi;
 
   /** The header every response carries, as of now. */
   header(): ResponseHeader;

@@ -1,6 +1,7 @@
 import type { Lessor } from '../../lease/index.ts';
 import type { TxnWrite, WatchableStore } from '../../mvcc/index.ts';
 import type { AlarmStore } from './alarms.ts';
+import type { AuthResponse } from './auth-rpc.ts';
 import { Rpc, RpcError } from './errors.ts';
 import { revisionHeader } from './range.ts';
 import { toRpcError } from './rpc-errors.ts';
@@ -27,7 +28,8 @@ export type V3Response =
   | CompactionResponse
   | LeaseGrantResponse
   | LeaseRevokeResponse
-  | AlarmResponse;
+  | AlarmResponse
+  | AuthResponse;
 
 /** An applied v3 request's outcome: every member reaches the same one, error or response. */
 export interface V3Result {
@@ -86,7 +88,9 @@ export class V3Applier {
       for (const c of op.leaseCheckpoint.checkpoints) this.lessor.checkpoint(c.id, c.remainingTtl, nowMs);
       return { header: revisionHeader(this.kv.rev()) };
     }
-    return this.alarms.apply(op.alarm);
+    if ('alarm' in op) return this.alarms.apply(op.alarm);
+    // The Auth requests are the auth applier's (apply-auth.ts), never this one's.
+    throw new Error(`not a key-value request: ${Object.keys(op).join(',')}`);
   }
 
   private put(p: PutRequest): PutResponse {

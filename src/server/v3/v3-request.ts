@@ -12,6 +12,7 @@ import type {
   RequestOp,
   TxnRequest,
 } from './rpc.ts';
+import { authOperationWithDefaults, isAuthOperationKey, type AuthOperation, type RequestAuth } from './auth-request.ts';
 
 /**
  * A v3 write as it travels through the Raft log: etcd's `InternalRaftRequest` (raft_internal.proto),
@@ -26,12 +27,15 @@ export type V3Operation =
   | { leaseGrant: LeaseGrantRequest }
   | { leaseRevoke: LeaseRevokeRequest }
   | { leaseCheckpoint: { checkpoints: { id: bigint; remainingTtl: number }[] } }
-  | { alarm: AlarmRequest };
+  | { alarm: AlarmRequest }
+  | AuthOperation;
 
 export interface V3Request {
   /** Unique per request: the proposer waits on it, and a retry with it is not applied twice. */
   id: string;
   op: V3Operation;
+  /** Who proposed it (etcd's `RequestHeader` user and auth revision); absent: anonymous. */
+  auth?: RequestAuth;
 }
 
 /**
@@ -54,8 +58,10 @@ export function isV3Entry(data: string): boolean {
 }
 
 export function decodeV3Request(data: string): V3Request {
-  const raw = parseWithBigInts<{ id?: string; op: Record<string, Record<string, unknown>> }>(data.slice(1));
-  return { id: raw.id ?? '', op: withDefaults(raw.op) };
+  const raw = parseWithBigInts<{ id?: string; op: Record<string, Record<string, unknown>>; auth?: Partial<RequestAuth> }>(data.slice(1));
+  const request: V3Request = { id: raw.id ?? '', op: withDefaults(raw.op) };
+  if (raw.auth !== undefined) request.auth = { username: '', revision: 0, ...raw.auth };
+  return request;
 }
 
 type Loose = Record<string, unknown>;
@@ -72,6 +78,7 @@ function withDefaults(op: Record<string, Loose>): V3Operation {
     return { leaseCheckpoint: { checkpoints } };
   }
   if (op.alarm !== undefined) return { alarm: { action: 'GET', memberId: '', alarm: 'NONE', ...op.alarm } };
+  if (isAuthOperationKey(op)) return authOperationWithDefaults(op);
   throw new Error(`unknown v3 log entry: ${Object.keys(op).join(',')}`);
 }
 

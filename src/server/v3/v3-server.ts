@@ -6,6 +6,9 @@ import type { AlarmStore } from './alarms.ts';
 import type { V3Api, V3Context, V3WatchStream } from './api.ts';
 import type { V3Applier, V3Result } from './apply-v3.ts';
 import { backendHashResponse } from './backend-hash.ts';
+import { SYSTEM, type RequestAuth } from './auth-request.ts';
+import type { V3AuthApi } from './auth-rpc.ts';
+import type { V3AuthServer } from './auth-server.ts';
 import { checkDeleteRange, checkPut, checkRange, checkTxn } from './checks.ts';
 import { Rpc, RpcError } from './errors.ts';
 import { applyRange } from './range.ts';
@@ -34,6 +37,8 @@ export interface V3Host {
   readonly applier: V3Applier;
   /** The storage under the store, the lessor and the alarms (what `Hash` reads). */
   readonly backends: V3Backends;
+  /** The member's v3 auth: tokens, the checks made before serving or proposing, the Auth service. */
+  readonly auth: V3AuthServer;
   readonly memberId: string;
   /** etcd's `--quota-backend-bytes` for the v3 store; 0 = none. */
   readonly quotaBytes: number;
@@ -47,8 +52,8 @@ export interface V3Host {
   readonly maxRequestBytes: number;
   /** The response header as of now; `revision` overrides the store's current revision. */
   header(revision?: number): pb.ResponseHeader;
-  /** Proposes a v3 write and resolves with its applied outcome. */
-  propose(op: V3Operation, context?: V3Context): Promise<V3Result>;
+  /** Proposes a v3 write under its proposer's header and resolves with its applied outcome. */
+  propose(op: V3Operation, context?: V3Context, auth?: RequestAuth): Promise<V3Result>;
   /** Resolves once this member has applied everything committed when it was called (ReadIndex). */
   linearizableRead(): Promise<void>;
   raftStatus(): { leader: string; isLeader: boolean; term: number; commit: number; applied: number };
@@ -92,17 +97,35 @@ export class V3Server implements V3Api {
     return this.host.header();
   }
 
-  async range(r: pb.RangeRequest): Promise<pb.RangeResponse> {
+  /** The Auth service. */
+  get auth(): V3AuthApi {
+    return this.host.auth;
+  }
+
+  /**
+   * The admin check for calls whose methods take no context (the gateway's Hash, Snapshot and
+   * MemberPromote routes call it first): maintenance answers the auth store's errors as they are
+   * (v3rpc/maintenance.go), membership rpctypes errors (`checkMembershipOperationPermission`).
+   */
+  authorize(kind: 'maintenance' | 'membership', context?: V3Context): void {
+    if (kind === 'maintenance') this.host.auth.checkAdminRaw(context);
+    else this.host.auth.checkAdmin(context);
+  }
+
+  async range(r: pb.RangeRequest, context?: V3Context): Promise<pb.RangeResponse> {
     throwIf(checkRange(r));
     if (!r.serializable) await this.host.linearizableRead();
-    return this.read(() => {
-      const view = this.host.kv.read();
-      try {
-        return this.filled(applyRange(view, r));
-      } finally {
-        view.end();
-      }
-    });
+    const auth = this.host.auth;
+    return auth.serialized(context, (info) => auth.store.isRangePermitted(info, r.key, r.rangeEnd), () =>
+      this.read(() => {
+        const view = this.host.kv.read();
+        try {
+          return this.filled(applyRange(view, r));
+        } finally {
+          view.end();
+        }
+      }),
+    );
   }
 
   async put(r: pb.PutRequest, context?: V3Context): Promise<pb.PutResponse> {
@@ -121,7 +144,7 @@ export class V3Server implements V3Api {
     if (isTxnReadOnly(r)) {
       // etcd serves a read-only txn locally, after a ReadIndex unless every range is serializable.
       if (!isTxnSerializable(r)) await this.host.linearizableRead();
-      const outcome = this.host.applier.apply({ txn: r }, this.host.nowMs());
+      const outcome = this.host.auth.serializedTxn(context, r, () => this.host.applier.apply({ txn: r }, this.host.nowMs()));
       return this.answer(outcome) as pb.TxnResponse;
     }
     await this.checkQuota(txnPutBytes(r));
@@ -135,8 +158,9 @@ export class V3Server implements V3Api {
     return { header: this.host.header() };
   }
 
-  watch(onResponse: (response: pb.WatchResponse) => void): V3WatchStream {
-    const stream = openWatchStream(this.host, onResponse, () => this.watchStreams.delete(stream));
+  watch(onResponse: (response: pb.WatchResponse) => void, context?: V3Context): V3WatchStream {
+    const refusal = (create: pb.WatchCreateRequest): string | undefined => this.host.auth.watchRefusal(context, create);
+    const stream = openWatchStream(this.host, onResponse, () => this.watchStreams.delete(stream), refusal);
     this.watchStreams.add(stream);
     return stream;
   }
@@ -189,17 +213,20 @@ export class V3Server implements V3Api {
     return { header: this.host.header(), members: this.v3Members() };
   }
 
-  async memberAdd(r: { peerURLs: string[]; isLearner: boolean }, nowMs: number): Promise<pb.MemberAddResponse> {
+  async memberAdd(r: { peerURLs: string[]; isLearner: boolean }, nowMs: number, context?: V3Context): Promise<pb.MemberAddResponse> {
+    this.host.auth.checkAdmin(context);
     const added = await this.membership(() => this.host.addMember(r.peerURLs, nowMs, r.isLearner));
     return { header: this.host.header(), member: toV3Member(added), members: this.v3Members() };
   }
 
-  async memberRemove(r: { id: string }): Promise<pb.MemberRemoveResponse> {
+  async memberRemove(r: { id: string }, context?: V3Context): Promise<pb.MemberRemoveResponse> {
+    this.host.auth.checkAdmin(context);
     await this.membership(() => this.host.removeMember(r.id));
     return { header: this.host.header(), members: this.v3Members() };
   }
 
-  async memberUpdate(r: { id: string; peerURLs: string[] }): Promise<pb.MemberUpdateResponse> {
+  async memberUpdate(r: { id: string; peerURLs: string[] }, context?: V3Context): Promise<pb.MemberUpdateResponse> {
+    this.host.auth.checkAdmin(context);
     await this.membership(() => this.host.updateMember(r.id, r.peerURLs));
     return { header: this.host.header(), members: this.v3Members() };
   }
@@ -229,7 +256,8 @@ export class V3Server implements V3Api {
     };
   }
 
-  async hashKV(r: pb.HashKVRequest): Promise<pb.HashKVResponse> {
+  async hashKV(r: pb.HashKVRequest, context?: V3Context): Promise<pb.HashKVResponse> {
+    this.host.auth.checkAdminRaw(context);
     return this.read(() => {
       const { hash, currentRev, compactRev } = this.host.kv.hashByRev(r.revision);
       return { header: this.host.header(currentRev), hash, compactRevision: compactRev };
@@ -256,16 +284,17 @@ export class V3Server implements V3Api {
     return this.host.isLearner();
   }
 
-  async alarm(r: pb.AlarmRequest): Promise<pb.AlarmResponse> {
+  async alarm(r: pb.AlarmRequest, context?: V3Context): Promise<pb.AlarmResponse> {
     // etcd sends even a GET through the log, and answers with no header.
-    const outcome = await this.host.propose({ alarm: r }).catch((error: unknown) => {
+    const outcome = await this.host.propose({ alarm: r }, context, this.host.auth.requestAuth(context)).catch((error: unknown) => {
       throw toServerRpcError(error);
     });
     if (outcome.error !== undefined) throw outcome.error;
     return outcome.response as pb.AlarmResponse;
   }
 
-  async defragment(): Promise<Record<string, never>> {
+  async defragment(context?: V3Context): Promise<Record<string, never>> {
+    this.host.auth.checkAdminRaw(context);
     return {};
   }
 
@@ -273,8 +302,10 @@ export class V3Server implements V3Api {
 
   private async write<T extends { header: pb.ResponseHeader }>(op: V3Operation, context?: V3Context): Promise<T> {
     let outcome: V3Result;
+    // The header (`AuthInfoFromCtx`) first: a bad token is refused before anything is proposed.
+    const auth = this.host.auth.requestAuth(context);
     try {
-      outcome = await this.host.propose(op, context);
+      outcome = await this.host.propose(op, context, auth);
     } catch (error) {
       throw toServerRpcError(error);
     }
@@ -312,7 +343,7 @@ export class V3Server implements V3Api {
     const bytesFull = quotaBytes > 0 && kv.size() + cost >= quotaBytes;
     const keysFull = quotaKeys > 0 && kv.indexedKeys() >= quotaKeys;
     if (cost === 0 || (!bytesFull && !keysFull)) return;
-    await this.host.propose({ alarm: { action: 'ACTIVATE', memberId: this.host.memberId, alarm: 'NOSPACE' } }).catch(() => undefined);
+    await this.host.propose({ alarm: { action: 'ACTIVATE', memberId: this.host.memberId, alarm: 'NOSPACE' } }, undefined, SYSTEM).catch(() => undefined);
     throw Rpc.NoSpace;
   }
 

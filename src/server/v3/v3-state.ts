@@ -1,9 +1,14 @@
+import { V3AuthStore, type V3AuthBackend } from '../../auth/index.ts';
 import { etcdServerLessorOptions, IdGenerator, Lessor, type LeaseStore } from '../../lease/index.ts';
 import { WatchableStore, type Backend, type KeyRow, type Revision } from '../../mvcc/index.ts';
 import type { V3SnapshotMeta } from '../snapshot-payload.ts';
 import { AlarmStore, type AlarmBackend } from './alarms.ts';
+import { AuthApplier } from './apply-auth.ts';
 import { V3Applier, type V3Result } from './apply-v3.ts';
-import type { V3Operation } from './v3-request.ts';
+import { ANONYMOUS } from './auth-request.ts';
+import { V3AuthServer, type AuthPorts } from './auth-server.ts';
+import { goSort } from './go-sort.ts';
+import type { V3Request } from './v3-request.ts';
 import { V3Server, type V3Host } from './v3-server.ts';
 
 /** What a member keeps its v3 state in: the host's storage, written in the apply's own turn. */
@@ -11,6 +16,8 @@ export interface V3Backends {
   kv: Backend;
   leases: LeaseStore;
   alarms: AlarmBackend;
+  /** v3 auth's users, roles, switch and revision (etcd's auth buckets). */
+  auth: V3AuthBackend;
   /** The key bucket of a snapshot being received (see `snapshot-payload.ts`). */
   staging: SnapshotStaging;
 }
@@ -35,6 +42,10 @@ export interface V3StateOptions {
   startMs: number;
   /** etcd's `--experimental-watch-progress-notify-interval` in ms (10 minutes by default). */
   progressNotifyMs?: number;
+  /** The password KDF and token randomness v3 auth needs; without them it refuses what needs them. */
+  authPorts?: AuthPorts;
+  /** etcd's `--auth-token-ttl` in ms (5 minutes by default). */
+  authTokenTtlMs?: number;
 }
 
 /** How long a snapshot sender keeps its rows from compaction after each page a receiver pulls. */
@@ -57,7 +68,9 @@ export class V3State {
   readonly lessor: Lessor;
   readonly alarms: AlarmStore;
   readonly applier: V3Applier;
+  readonly authStore: V3AuthStore;
   readonly api: V3Server;
+  private readonly authApplier: AuthApplier;
   private readonly leaseIds: IdGenerator;
   private readonly expiryTicks: number;
   private readonly progressTicks: number;
@@ -70,7 +83,7 @@ export class V3State {
   constructor(
     private readonly backends: V3Backends,
     options: V3StateOptions,
-    host: Omit<V3Host, 'kv' | 'lessor' | 'alarms' | 'applier' | 'backends' | 'nextLeaseId' | 'compactionDone'>,
+    host: Omit<V3Host, 'kv' | 'lessor' | 'alarms' | 'applier' | 'backends' | 'auth' | 'nextLeaseId' | 'compactionDone'>,
   ) {
     // etcd's server configures its lessor from the election timeout: the minimum TTL, the retry
     // of a revoke that did not apply, and how far a new leader extends every lease.
@@ -80,6 +93,13 @@ export class V3State {
     this.kv = new WatchableStore(backends.kv, { leases: this.lessor });
     this.alarms = new AlarmStore(backends.alarms);
     this.applier = new V3Applier(this.kv, this.lessor, this.alarms);
+    this.authStore = new V3AuthStore(backends.auth, goSort, options.authTokenTtlMs);
+    this.authApplier = new AuthApplier(this.applier, this.authStore, this.lessor, this.kv);
+    const auth = new V3AuthServer(
+      { ...host, appliedIndex: () => host.raftStatus().applied, propose: (op, context, requestAuth) => host.propose(op, context, requestAuth) },
+      this.authStore,
+      options.authPorts,
+    );
     this.leaseIds = new IdGenerator(BigInt(`0x${options.memberId}`), options.startMs);
     this.expiryTicks = Math.max(1, Math.round(EXPIRY_CHECK_MS / options.tickMs));
     this.progressTicks = Math.max(1, Math.round((options.progressNotifyMs ?? DEFAULT_PROGRESS_NOTIFY_MS) / options.tickMs));
@@ -90,6 +110,7 @@ export class V3State {
       alarms: this.alarms,
       applier: this.applier,
       backends,
+      auth,
       nextLeaseId: () => this.leaseIds.nextLeaseId(),
       compactionDone: () => this.compactionDone(),
     });
@@ -104,9 +125,10 @@ export class V3State {
     return index > this.kv.consistentIndex();
   }
 
-  apply(op: V3Operation, nowMs: number): V3Result {
+  /** Applies a committed v3 request (log position `index`), checked by the auth applier first. */
+  apply(request: V3Request, index: number, nowMs: number): V3Result {
     this.appliedInTurn = true;
-    return this.applier.apply(op, nowMs);
+    return this.authApplier.apply(request.op, request.auth ?? ANONYMOUS, index, nowMs);
   }
 
   /** After a turn's entries: record how far the store has applied, with the turn's changes. */
@@ -153,6 +175,7 @@ export class V3State {
       finishedCompactRev: Number(this.backends.kv.getMeta('finishedCompactRev') ?? -1),
       leases: this.backends.leases.all(),
       alarms: this.alarms.get('NONE'),
+      auth: this.authStore.snapshot(),
     };
   }
 
@@ -182,6 +205,8 @@ export class V3State {
     for (const lease of meta.leases) leases.put(lease.id, lease.ttl, lease.remainingTtl);
     for (const alarm of alarms.load()) alarms.delete(alarm);
     for (const alarm of meta.alarms) alarms.put(alarm);
+    // A snapshot from before v3 auth describes none: auth as a fresh store has it.
+    this.authStore.install(meta.auth ?? { enabled: false, revision: 1, users: [], roles: [] });
     this.lessor.recover(leases);
     this.alarms.reload();
     this.kv.restore();

@@ -13,7 +13,12 @@ export interface ServedWatchStream extends V3WatchStream {
  * the store's `WatchStream`, which does the create/cancel/progress protocol: this adds what the
  * transport layer of etcd adds, the full response header and `fragment` splitting.
  */
-export function openWatchStream(host: V3Host, onResponse: (response: pb.WatchResponse) => void, onClose?: () => void): ServedWatchStream {
+export function openWatchStream(
+  host: V3Host,
+  onResponse: (response: pb.WatchResponse) => void,
+  onClose?: () => void,
+  refusal?: (create: pb.WatchCreateRequest) => string | undefined,
+): ServedWatchStream {
   const fragmented = new Set<number>();
   const send = (r: WatchStreamResponse): boolean => {
     const response: pb.WatchResponse = {
@@ -35,6 +40,13 @@ export function openWatchStream(host: V3Host, onResponse: (response: pb.WatchRes
     send(request: pb.WatchRequest): void {
       if ('createRequest' in request) {
         const c = request.createRequest;
+        // etcd checks a watch's keys before it creates it, and answers a refusal as a created and
+        // cancelled watch with no ID (-1) and the reason (v3rpc/watch.go `recvLoop`).
+        const refused = refusal?.(c);
+        if (refused !== undefined) {
+          onResponse({ header: host.header(host.kv.rev()), watchId: -1, created: true, canceled: true, compactRevision: 0, cancelReason: refused, fragment: false, events: [] });
+          return;
+        }
         const id = stream.create(c);
         if (c.fragment && id >= 0) fragmented.add(id);
       } else if ('cancelRequest' in request) {
