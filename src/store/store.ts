@@ -2,11 +2,12 @@ import { ErrorCode, EtcdError } from './errors.ts';
 import { Action, Event } from './event.ts';
 import { footprint, Node, PERMANENT } from './node.ts';
 import { expirationAndTTL, listChildren, nodeExtern, repr } from './node-extern.ts';
-import { joinChild, normalizeKey, split } from './path.ts';
+import { normalizeKey, split } from './path.ts';
 import { fromSnapshotJSON, toSnapshotJSON } from './snapshot.ts';
 import { newStats, type StatCounter, type StoreStats } from './stats.ts';
 import type { Clock } from './time.ts';
 import { TTLKeyHeap } from './ttl-heap.ts';
+import { compareFailureCause, ensureDir, lookup, treeBytes, ttlHeapOf } from './tree.ts';
 import type { Watcher } from './watcher.ts';
 import { WatcherHub } from './watcher-hub.ts';
 
@@ -109,7 +110,7 @@ export class Store {
    */
   set(key: string, dir: boolean, value: string, options: TTLOptions = {}): Event {
     return this.counted('setsSuccess', 'setsFail', () => {
-      const found = this.lookup(normalizeKey(key));
+      const found = lookup(this.root, normalizeKey(key));
       let prev: Node | undefined;
       if (found instanceof Node) prev = found;
       else if (found.code !== ErrorCode.KeyNotFound || options.refresh === true) throw this.error(found.code, found.cause);
@@ -298,7 +299,7 @@ export class Store {
     this.currentIndex = s.currentIndex;
     this.stats = s.stats;
     this.bytes = treeBytes(this.root);
-    this.rebuildTTLHeap();
+    this.ttlKeyHeap = ttlHeapOf(this.root);
   }
 
   /** An independent copy without watchers (etcd's `Clone`). */
@@ -309,21 +310,11 @@ export class Store {
     copy.currentIndex = this.currentIndex;
     copy.stats = { ...this.stats };
     copy.bytes = this.bytes;
-    copy.rebuildTTLHeap();
+    copy.ttlKeyHeap = ttlHeapOf(copy.root);
     return copy;
   }
 
   // ---- internals ----
-
-  private rebuildTTLHeap(): void {
-    this.ttlKeyHeap = new TTLKeyHeap();
-    const visit = (n: Node): void => {
-      n.heapIndex = -1;
-      if (!n.isPermanent) this.ttlKeyHeap.push(n);
-      if (n.children !== undefined) for (const child of n.children.values()) visit(child);
-    };
-    visit(this.root);
-  }
 
   /** Runs an operation and bumps its stats counter the way etcd's deferred counters do. */
   private counted<T>(success: StatCounter, fail: StatCounter, op: () => T): T {
@@ -354,36 +345,14 @@ export class Store {
 
   /** Follows `path` from the root: 104 at a file on the way, 100 naming the first missing component. */
   private internalGet(path: string): Node {
-    const found = this.lookup(path);
+    const found = lookup(this.root, path);
     if (found instanceof Node) return found;
     throw this.error(found.code, found.cause);
   }
 
-  /** `internalGet` without throwing (an `Error` costs a stack trace; `set` of a new key is common). */
-  private lookup(path: string): Node | { code: number; cause: string } {
-    let curr = this.root;
-    if (path === '/') return curr;
-    for (let start = 1; start <= path.length; ) {
-      let end = path.indexOf('/', start);
-      if (end === -1) end = path.length;
-      const name = path.slice(start, end);
-      if (curr.children === undefined) return { code: ErrorCode.NotDir, cause: curr.path };
-      const child = curr.children.get(name);
-      if (child === undefined) return { code: ErrorCode.KeyNotFound, cause: joinChild(curr.path, name) };
-      curr = child;
-      start = end + 1;
-    }
-    return curr;
-  }
-
-  /** 101 with etcd's cause: `[prevValue != value]`, `[prevIndex != modifiedIndex]`, or both. */
   private checkCompare(n: Node, prevValue: string, prevIndex: number, countAsSuccess: boolean): void {
-    const result = n.compare(prevValue, prevIndex);
-    if (result === 'match') return;
-    const valueCause = `[${prevValue} != ${n.value}]`;
-    const indexCause = `[${prevIndex} != ${n.modifiedIndex}]`;
-    const cause =
-      result === 'valueNotMatch' ? valueCause : result === 'indexNotMatch' ? indexCause : `${valueCause} ${indexCause}`;
+    const cause = compareFailureCause(n, prevValue, prevIndex);
+    if (cause === undefined) return;
     throw countAsSuccess ? this.successfulFailure(ErrorCode.TestFailed, cause) : this.error(ErrorCode.TestFailed, cause);
   }
 
@@ -405,7 +374,7 @@ export class Store {
     const [dirName, name] = split(path);
     let parent: Node;
     try {
-      parent = this.ensureDir(dirName, nextIndex);
+      parent = this.internalEnsureDir(dirName, nextIndex);
     } catch (error) {
       // etcd counts a failed walk as a failed set as well, whatever the operation.
       this.stats.setsFail++;
@@ -441,24 +410,10 @@ export class Store {
     return new Event(action, node, nextIndex, prevNode);
   }
 
-  /** Walks to the dir `dirName` (ending in `/`), making missing dirs at `index`; 104 at a file. */
-  private ensureDir(dirName: string, index: number): Node {
-    let curr = this.root;
-    for (const name of dirName.split('/')) {
-      if (name === '') continue;
-      const children = curr.children;
-      if (children === undefined) throw this.error(ErrorCode.NotDir, curr.path);
-      let child = children.get(name);
-      if (child === undefined) {
-        child = Node.dir(joinChild(curr.path, name), index, curr, PERMANENT);
-        children.set(name, child);
-        this.bytes += footprint(child);
-      } else if (!child.isDir) {
-        throw this.error(ErrorCode.NotDir, child.path);
-      }
-      curr = child;
-    }
-    return curr;
+  private internalEnsureDir(dirName: string, index: number): Node {
+    const found = ensureDir(this.root, dirName, index, (dir) => (this.bytes += footprint(dir)));
+    if (found instanceof Node) return found;
+    throw this.error(found.code, found.cause);
   }
 
   /** Moves a node between permanent and TTL, keeping the heap in step (node.go `UpdateTTL`). */
@@ -492,11 +447,4 @@ export class Store {
       this.hub.notify(e);
     }
   }
-}
-
-/** The summed `footprint` of a node and everything under it. */
-function treeBytes(n: Node): number {
-  let bytes = footprint(n);
-  if (n.children !== undefined) for (const child of n.children.values()) bytes += treeBytes(child);
-  return bytes;
 }
