@@ -12,7 +12,8 @@ import { MeteredLogStore, type TurnWrites } from './metered-log-store.ts';
 import { Readiness } from './readiness.ts';
 import { WebCryptoPasswordHasher } from './password-hash.ts';
 import { migrate } from './schema.ts';
-import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
+import { MEMBER_HEADER, raftPeerOf, StubPeerTransport, type RaftAnswer } from './peer-transport.ts';
+import { batchBytes, decodeBatch, encodeBatch, type WireBatch } from './raft-wire.ts';
 import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
 import { SqliteAuthBackend } from './sqlite-auth-backend.ts';
 import { SqliteLeaseStore } from './sqlite-lease-store.ts';
@@ -95,7 +96,6 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     if (pathname === '/admin/faults') return this.setFaults(await request.json());
     if (pathname === '/admin/public-url') return this.learnPublicURL(await request.text(), request.headers.get(MEMBER_HEADER));
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
-    if (pathname === '/raft') return this.receiveRaft(request, server);
     if (pathname === SNAPSHOT_ROWS_PATH && server !== undefined) return serveSnapshotRows(request, server);
     if ((pathname === LEASE_RENEW_PATH || pathname === LEASE_TTL_PATH) && server !== undefined) {
       return serveLeaseRequest(request, pathname, server);
@@ -259,7 +259,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       v3QuotaKeys: this.config.quotaV3Keys,
       logStore: this.logStore,
       transport: (this.transport = new StubPeerTransport({
-        namespace: this.env.MEMBER,
+        peer: (name) => raftPeerOf(this.env.MEMBER, name),
         self: identity.name,
         resolve: (id): string | undefined => {
           const peerURL = server.cluster.member(id)?.peerURLs[0] ?? identity.peers[id];
@@ -365,27 +365,29 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     throw error;
   }
 
-  private async receiveRaft(request: Request, server: EtcdServer | undefined): Promise<Response> {
-    // A removed (or not yet started) member takes no messages; it must not answer 410, which
-    // would tell the sender that *it* was removed.
-    if (server === undefined || server.isRemoved) return new Response('member not serving', { status: 503 });
-    const body = await request.text();
-    const messages = JSON.parse(body) as Message[];
-    if (messages[0] !== undefined) this.metrics.peerReceivedBytes.labels(messages[0].from).inc(body.length);
+  /**
+   * A peer's batch of Raft messages (Durable Object RPC, called by StubPeerTransport). `to` is
+   * this member's name as the sender knows it (a member not yet started starts as it), `from`
+   * the sender's, so a removed sender can be told so and acknowledgements ride the answer.
+   */
+  async raft(to: string, from: string, batch: WireBatch): Promise<RaftAnswer> {
+    const server = this.server ?? this.startAs(this.ctx.id.name ?? to);
+    // A removed (or not yet started) member takes no messages; it must not answer 'removed',
+    // which would tell the sender that *it* was removed.
+    if (server === undefined || server.isRemoved) return 'not-serving';
+    const messages = decodeBatch(batch);
+    if (messages[0] !== undefined) this.metrics.peerReceivedBytes.labels(messages[0].from).inc(batchBytes(batch));
     // etcd's rafthttp answers a removed member's messages with 410 Gone; the sender then knows.
-    if (messages.some((m) => server.cluster.isRemoved(m.from))) {
-      return new Response('the member has been permanently removed from the cluster', { status: 410 });
-    }
+    if (messages.some((m) => server.cluster.isRemoved(m.from))) return 'removed';
     for (const m of messages) {
       const revision = server.snapshotToFetch(m);
       if (revision !== undefined && !(await this.stageSnapshot(server, m, revision))) continue;
       server.step(m);
     }
-    // Answer with what this turn has for the sender (its acknowledgements), in this response.
-    const sender = request.headers.get(FROM_HEADER);
-    const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.readyTurnNow(server));
+    // Answer with what this turn has for the sender (its acknowledgements), in this answer.
+    const replies = this.transport!.captureReplies(from, () => this.readyTurnNow(server));
     this.startReadyLoop();
-    return replies.length === 0 ? new Response(null, { status: 204 }) : Response.json(replies);
+    return replies.length === 0 ? null : encodeBatch(replies);
   }
 
   /**
