@@ -35,8 +35,8 @@ export type Role = (typeof ROLES)[number];
  * isolate locally. Any frame of `src/worker/` is the front door (a member never runs inside a
  * front-door stack: a stub call is an I/O hop). Otherwise the frame nearest the leaf that only
  * one role runs: the member's ready-loop turn is entered as `leaderTurn` or `followerTurn`
- * (src/member/member.ts names them so); `Member.fetch` is a client request, which the front door
- * sends to the leader only; `Member.raft` is a peer batch received, which under load only
+ * (src/member/member.ts names them so); `Member.fetch` and the client handlers of `src/http/`
+ * are a client request, which the front door sends to the leader only; `Member.raft` is a peer batch received, which under load only
  * followers get (their acknowledgements ride the answer); the peer channel's `post` is the
  * sender's, the leader's (followers send only on elections and snapshots). GC, `(program)` and
  * the runtime's own frames stay unattributed.
@@ -47,6 +47,8 @@ function roleOfStack(frames: readonly { functionName: string; file: string }[]):
     if (functionName === 'leaderTurn') return 'leader';
     if (functionName === 'followerTurn') return 'followers';
     if (file === 'src/member/member.ts' && functionName === 'fetch') return 'leader';
+    // A client request's handler resumed after an await (its stack starts there, not at fetch).
+    if (file.startsWith('src/http/')) return 'leader';
     if (file === 'src/member/member.ts' && functionName === 'raft') return 'followers';
     if (file === 'src/member/peer-transport.ts' && functionName === 'post') return 'leader';
   }
