@@ -309,6 +309,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
 
   private onTick(): void {
     this.server?.tick();
+    this.transport?.expireStuck(Date.now());
     this.startReadyLoop();
   }
 
