@@ -35,6 +35,11 @@ import {
 
 /** Header the front door puts on what it forwards: a member that is not the leader says so. */
 export const FRONT_DOOR_HEADER = 'X-Edgecd-Front-Door';
+/**
+ * FRONT_DOOR_HEADER's value on a quorum read the front door spread over members: any running
+ * member serves it (by ReadIndex), not only the leader.
+ */
+export const FRONT_DOOR_READ = 'read';
 /** On every member response: the leader's member name as this member knows it (`''` if none). */
 export const LEADER_HEADER = 'X-Edgecd-Leader';
 /** Status of "not the leader, ask the one named in X-Edgecd-Leader" (internal; never a client's). */
@@ -104,7 +109,8 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     if (pathname.startsWith('/admin/')) return this.admin(pathname, server);
     // The front door wants the leader: any other member, running or not (wiped, removed, never
     // joined), names the leader it knows ('' for none) and the front door tries again.
-    if (request.headers.has(FRONT_DOOR_HEADER) && server?.raftStatus.isLeader !== true) {
+    const frontDoor = request.headers.get(FRONT_DOOR_HEADER);
+    if (frontDoor !== null && server?.raftStatus.isLeader !== true && !(frontDoor === FRONT_DOOR_READ && server?.isReady === true)) {
       return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: this.leaderName(server) } });
     }
     if (server === undefined) {
