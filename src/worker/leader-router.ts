@@ -30,6 +30,12 @@ export class LeaderRouter {
   constructor(
     private readonly namespace: DurableObjectNamespace,
     private readonly members: readonly string[],
+    /**
+     * Quorum reads round robin over members (followers serve them by ReadIndex). Where each
+     * member has its own thread (production) this spreads read load; where all share one
+     * (locally) it only adds the follower's two peer hops, so it can be turned off.
+     */
+    private readonly spreadQuorumReads = true,
   ) {}
 
   async forward(request: Request): Promise<Response> {
@@ -41,7 +47,7 @@ export class LeaderRouter {
     // the leader for the read point and waits until it has applied it, etcd's
     // linearizableReadLoop), so read capacity grows with members. A member that cannot (not
     // started, say) answers "not leader" and the read follows the leader like any request.
-    let spread = isQuorumRead(request);
+    let spread = this.spreadQuorumReads && isQuorumRead(request);
     let attempt = 0;
     for (;;) {
       const target = spread ? this.members[this.nextReader++ % this.members.length]! : (this.leader ?? this.members[attempt % this.members.length]!);
