@@ -108,6 +108,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.quotaV2Bytes === undefined ? {} : { QUOTA_V2_BYTES: String(options.quotaV2Bytes) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
+    // `EDGECD_QUORUM_READS=leader npm start`: quorum reads all at the leader (src/worker/leader-router.ts).
+    ...(process.env.EDGECD_QUORUM_READS === undefined ? {} : { QUORUM_READS: process.env.EDGECD_QUORUM_READS }),
     // Open on loopback, as etcd is by default (a deployed worker refuses to serve unsecured:
     // src/worker/secure-gate.ts); the launcher says so when it starts.
     EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true',

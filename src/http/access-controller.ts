@@ -20,7 +20,22 @@ export const CORS_HEADERS: readonly (readonly [string, string])[] = [
  */
 export function setServedHeaders(headers: Headers): void {
   for (const [name, value] of CORS_HEADERS) headers.set(name, value);
-  headers.set('Date', new Date().toUTCString());
+  headers.set('Date', httpDate());
+}
+
+/**
+ * The Date header's text, formatted once per second (the header has one-second resolution; a
+ * busy member answers thousands of requests in that second).
+ */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 /**

@@ -12,7 +12,8 @@ import { MeteredLogStore, type TurnWrites } from './metered-log-store.ts';
 import { Readiness } from './readiness.ts';
 import { WebCryptoPasswordHasher } from './password-hash.ts';
 import { migrate } from './schema.ts';
-import { FROM_HEADER, MEMBER_HEADER, StubPeerTransport } from './peer-transport.ts';
+import { MEMBER_HEADER, raftPeerOf, StubPeerTransport, type RaftAnswer } from './peer-transport.ts';
+import { batchBytes, decodeBatch, encodeBatch, type WireBatch } from './raft-wire.ts';
 import { SqliteAlarmBackend } from './sqlite-alarm-backend.ts';
 import { SqliteAuthBackend } from './sqlite-auth-backend.ts';
 import { SqliteLeaseStore } from './sqlite-lease-store.ts';
@@ -34,6 +35,11 @@ import {
 
 /** Header the front door puts on what it forwards: a member that is not the leader says so. */
 export const FRONT_DOOR_HEADER = 'X-Edgecd-Front-Door';
+/**
+ * FRONT_DOOR_HEADER's value on a quorum read the front door spread over members: any running
+ * member serves it (by ReadIndex), not only the leader.
+ */
+export const FRONT_DOOR_READ = 'read';
 /** On every member response: the leader's member name as this member knows it (`''` if none). */
 export const LEADER_HEADER = 'X-Edgecd-Leader';
 /** Status of "not the leader, ask the one named in X-Edgecd-Leader" (internal; never a client's). */
@@ -95,7 +101,6 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     if (pathname === '/admin/faults') return this.setFaults(await request.json());
     if (pathname === '/admin/public-url') return this.learnPublicURL(await request.text(), request.headers.get(MEMBER_HEADER));
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
-    if (pathname === '/raft') return this.receiveRaft(request, server);
     if (pathname === SNAPSHOT_ROWS_PATH && server !== undefined) return serveSnapshotRows(request, server);
     if ((pathname === LEASE_RENEW_PATH || pathname === LEASE_TTL_PATH) && server !== undefined) {
       return serveLeaseRequest(request, pathname, server);
@@ -104,7 +109,8 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     if (pathname.startsWith('/admin/')) return this.admin(pathname, server);
     // The front door wants the leader: any other member, running or not (wiped, removed, never
     // joined), names the leader it knows ('' for none) and the front door tries again.
-    if (request.headers.has(FRONT_DOOR_HEADER) && server?.raftStatus.isLeader !== true) {
+    const frontDoor = request.headers.get(FRONT_DOOR_HEADER);
+    if (frontDoor !== null && server?.raftStatus.isLeader !== true && !(frontDoor === FRONT_DOOR_READ && server?.isReady === true)) {
       return new Response(null, { status: NOT_LEADER_STATUS, headers: { [LEADER_HEADER]: this.leaderName(server) } });
     }
     if (server === undefined) {
@@ -259,7 +265,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       v3QuotaKeys: this.config.quotaV3Keys,
       logStore: this.logStore,
       transport: (this.transport = new StubPeerTransport({
-        namespace: this.env.MEMBER,
+        peer: (name) => raftPeerOf(this.env.MEMBER, name),
         self: identity.name,
         resolve: (id): string | undefined => {
           const peerURL = server.cluster.member(id)?.peerURLs[0] ?? identity.peers[id];
@@ -309,6 +315,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
 
   private onTick(): void {
     this.server?.tick();
+    this.transport?.expireStuck(Date.now());
     this.startReadyLoop();
   }
 
@@ -324,7 +331,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
 
   private async readyLoop(server: EtcdServer): Promise<void> {
     try {
-      while (server.readyTurn()) await this.durable(this.logStore.takeWrites());
+      while (roleTurn(server)) await this.durable(this.logStore.takeWrites());
       if (server.isRemoved) this.onRemoved();
     } catch (error) {
       this.fatal(error);
@@ -334,7 +341,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
   /** One ready-loop turn, now (a peer is waiting for its answer). */
   private readyTurnNow(server: EtcdServer): void {
     try {
-      server.readyTurn();
+      roleTurn(server);
     } catch (error) {
       this.fatal(error);
     }
@@ -365,27 +372,29 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     throw error;
   }
 
-  private async receiveRaft(request: Request, server: EtcdServer | undefined): Promise<Response> {
-    // A removed (or not yet started) member takes no messages; it must not answer 410, which
-    // would tell the sender that *it* was removed.
-    if (server === undefined || server.isRemoved) return new Response('member not serving', { status: 503 });
-    const body = await request.text();
-    const messages = JSON.parse(body) as Message[];
-    if (messages[0] !== undefined) this.metrics.peerReceivedBytes.labels(messages[0].from).inc(body.length);
+  /**
+   * A peer's batch of Raft messages (Durable Object RPC, called by StubPeerTransport). `to` is
+   * this member's name as the sender knows it (a member not yet started starts as it), `from`
+   * the sender's, so a removed sender can be told so and acknowledgements ride the answer.
+   */
+  async raft(to: string, from: string, batch: WireBatch): Promise<RaftAnswer> {
+    const server = this.server ?? this.startAs(this.ctx.id.name ?? to);
+    // A removed (or not yet started) member takes no messages; it must not answer 'removed',
+    // which would tell the sender that *it* was removed.
+    if (server === undefined || server.isRemoved) return 'not-serving';
+    const messages = decodeBatch(batch);
+    if (messages[0] !== undefined) this.metrics.peerReceivedBytes.labels(messages[0].from).inc(batchBytes(batch));
     // etcd's rafthttp answers a removed member's messages with 410 Gone; the sender then knows.
-    if (messages.some((m) => server.cluster.isRemoved(m.from))) {
-      return new Response('the member has been permanently removed from the cluster', { status: 410 });
-    }
+    if (messages.some((m) => server.cluster.isRemoved(m.from))) return 'removed';
     for (const m of messages) {
       const revision = server.snapshotToFetch(m);
       if (revision !== undefined && !(await this.stageSnapshot(server, m, revision))) continue;
       server.step(m);
     }
-    // Answer with what this turn has for the sender (its acknowledgements), in this response.
-    const sender = request.headers.get(FROM_HEADER);
-    const replies = sender === null ? [] : this.transport!.captureReplies(sender, () => this.readyTurnNow(server));
+    // Answer with what this turn has for the sender (its acknowledgements), in this answer.
+    const replies = this.transport!.captureReplies(from, () => this.readyTurnNow(server));
     this.startReadyLoop();
-    return replies.length === 0 ? new Response(null, { status: 204 }) : Response.json(replies);
+    return replies.length === 0 ? null : encodeBatch(replies);
   }
 
   /**
@@ -467,4 +476,21 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     const peerURL = server?.leaderMember?.peerURLs[0];
     return peerURL === undefined ? '' : memberNameOfPeerURL(peerURL);
   }
+}
+
+/**
+ * One ready-loop turn under a name that says the member's role. Locally the three members share
+ * one isolate, and the bench's CPU profile (scripts/bench/profile) tells the leader's time from
+ * a follower's by these frames (with Member.fetch, Member.raft and the peer channel's `post`).
+ */
+function roleTurn(server: EtcdServer): boolean {
+  return server.raftStatus.isLeader ? leaderTurn(server) : followerTurn(server);
+}
+
+function leaderTurn(server: EtcdServer): boolean {
+  return server.readyTurn();
+}
+
+function followerTurn(server: EtcdServer): boolean {
+  return server.readyTurn();
 }

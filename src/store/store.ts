@@ -95,6 +95,24 @@ export class Store {
     });
   }
 
+  /**
+   * What `get` of `key` finds, for a caller that only needs whether it is a file and its value
+   * (v2 auth reads `/2/enabled` on every key request, as etcd's `detectAuth` does): counted in
+   * the stats as `get` counts it, without building the Event or, for a missing key, throwing an
+   * EtcdError (a stack trace per request). A dir is `{ dir: true }`, not counted: the caller
+   * then uses `get`, which counts it.
+   */
+  peek(key: string): { found: false } | { found: true; dir: true } | { found: true; dir: false; value: string } {
+    const found = this.lookup(normalizeKey(key));
+    if (found instanceof Node) {
+      if (found.isDir) return { found: true, dir: true };
+      this.stats.getsSuccess++;
+      return { found: true, dir: false, value: found.value };
+    }
+    this.stats.getsFail++;
+    return { found: false };
+  }
+
   /** Creates `key`; fails with 105 if it exists. `unique` appends a name: the new index, 20 digits. */
   create(key: string, dir: boolean, value: string, unique: boolean, options: TTLOptions = {}): Event {
     return this.counted('createSuccess', 'createFail', () => {

@@ -12,6 +12,8 @@ export { Member } from '../member/index.ts';
 interface WorkerEnv extends MemberEnv, ConsoleEnv, SecurityEnv {
   /** Set on a member's own client port (locally: node2 on 32379): serve that member, as etcd does. */
   SERVE_MEMBER?: string;
+  /** `leader`: every quorum read to the leader (see LeaderRouter); default: spread over members. */
+  QUORUM_READS?: string;
 }
 
 type App = { Bindings: WorkerEnv };
@@ -26,7 +28,7 @@ function memberNames(env: WorkerEnv): string[] {
 }
 
 function routerFor(env: WorkerEnv): LeaderRouter {
-  router ??= new LeaderRouter(env.MEMBER, memberNames(env));
+  router ??= new LeaderRouter(env.MEMBER, memberNames(env), env.QUORUM_READS !== 'leader');
   return router;
 }
 

@@ -1,5 +1,5 @@
-import { REQUEST_ID_HEADER } from '../http/index.ts';
-import { FRONT_DOOR_HEADER, LEADER_HEADER, MEMBER_HEADER, NOT_LEADER_STATUS } from '../member/index.ts';
+import { REQUEST_ID_HEADER, requestTarget } from '../http/index.ts';
+import { FRONT_DOOR_HEADER, FRONT_DOOR_READ, LEADER_HEADER, MEMBER_HEADER, NOT_LEADER_STATUS } from '../member/index.ts';
 
 /** How long the front door keeps trying while the cluster elects a leader. */
 const ELECTION_WAIT_MS = 5_000;
@@ -24,10 +24,18 @@ const RETRYABLE_CAUSES = [
  */
 export class LeaderRouter {
   private leader: string | undefined;
+  /** The member the next spread read goes to (round robin). */
+  private nextReader = 0;
 
   constructor(
     private readonly namespace: DurableObjectNamespace,
     private readonly members: readonly string[],
+    /**
+     * Quorum reads round robin over members (followers serve them by ReadIndex). Where each
+     * member has its own thread (production) this spreads read load; where all share one
+     * (locally) it only adds the follower's two peer hops, so it can be turned off.
+     */
+    private readonly spreadQuorumReads = true,
   ) {}
 
   async forward(request: Request): Promise<Response> {
@@ -35,13 +43,24 @@ export class LeaderRouter {
     // Reads are never applied twice, so only writes need an ID to deduplicate retries by.
     const requestId = body === null ? undefined : crypto.randomUUID();
     const deadline = Date.now() + ELECTION_WAIT_MS;
+    // A quorum read goes to any member, round robin: a follower serves it by ReadIndex (it asks
+    // the leader for the read point and waits until it has applied it, etcd's
+    // linearizableReadLoop), so read capacity grows with members. A member that cannot (not
+    // started, say) answers "not leader" and the read follows the leader like any request.
+    let spread = this.spreadQuorumReads && isQuorumRead(request);
     let attempt = 0;
     for (;;) {
-      const target = this.leader ?? this.members[attempt % this.members.length]!;
+      const target = spread ? this.members[this.nextReader++ % this.members.length]! : (this.leader ?? this.members[attempt % this.members.length]!);
       attempt++;
       const response = await this.stub(target)
-        .fetch(forwarded(request, target, requestId, body))
+        .fetch(forwarded(request, target, requestId, body, spread))
         .catch(() => undefined);
+      if (spread) {
+        spread = false;
+        if (response !== undefined && response.status !== NOT_LEADER_STATUS && response.status !== 500 && response.status !== 503) return response;
+        await response?.body?.cancel();
+        continue;
+      }
       const outcome = response === undefined ? 'retry' : await this.classify(response, target);
       if (outcome !== 'retry' && outcome !== 'redirected') return outcome;
       // Out of time: what the last member said (not leader, leader changed) is not a client's answer.
@@ -79,9 +98,21 @@ export class LeaderRouter {
   }
 }
 
-function forwarded(request: Request, target: string, requestId: string | undefined, body: ArrayBuffer | null): Request {
+/**
+ * A v2 `GET ?quorum=true` that is not a watch (etcd parses the flag with Go's ParseBool; a
+ * spelling missed here only means the leader serves it).
+ */
+function isQuorumRead(request: Request): boolean {
+  if (request.method !== 'GET') return false;
+  const { pathname, search } = requestTarget(request.url);
+  if (!pathname.startsWith('/v2/keys')) return false;
+  return /[?&]quorum=(?:1|t|T|true|TRUE|True)(?:&|$)/.test(search) && !/[?&]wait=/.test(search);
+}
+
+function forwarded(request: Request, target: string, requestId: string | undefined, body: ArrayBuffer | null, spread: boolean): Request {
   const headers = new Headers(request.headers);
-  headers.set(FRONT_DOOR_HEADER, '1');
+  // Set, not appended: whatever a client sent under this name is replaced.
+  headers.set(FRONT_DOOR_HEADER, spread ? FRONT_DOOR_READ : '1');
   headers.set(MEMBER_HEADER, target);
   if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
   // A member's redirect (Go's ServeMux: `/v3` -> `/v3/`) is the client's to follow, not ours.

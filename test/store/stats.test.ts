@@ -14,6 +14,18 @@ describe('stats', () => {
     expect(store.jsonStats()).toBe(JSON.stringify(zero));
   });
 
+  it('counts a peek as the get it stands for, and finds what get finds', () => {
+    const { store } = newStore();
+    store.set('/a/b', false, 'v');
+    expect(store.peek('/a/b')).toEqual({ found: true, dir: false, value: 'v' });
+    expect(store.peek('/nope')).toEqual({ found: false });
+    expect(store.peek('/a/b/c')).toEqual({ found: false });
+    // A dir is left to get (which lists it), so it is counted there, once.
+    expect(store.peek('/a')).toEqual({ found: true, dir: true });
+    expect(store.stats.getsSuccess).toBe(1);
+    expect(store.stats.getsFail).toBe(2);
+  });
+
   it('counts successes and failures of each operation', () => {
     const { store } = newStore();
     store.set('/a', false, '1');

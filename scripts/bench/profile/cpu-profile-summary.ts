@@ -23,6 +23,36 @@ export interface ProfileSummary {
   inclusiveByFunction: { name: string; ms: number }[];
   /** Self time by source file (the `name` field), largest first. */
   selfByFile: { name: string; ms: number }[];
+  /** Busy time by the role of the code on the stack (see `roleOfStack`). */
+  byRole: Record<Role, number>;
+}
+
+export const ROLES = ['leader', 'followers', 'front door', 'unattributed'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The role a stack's time belongs to, edgecd's three members and its front door sharing one
+ * isolate locally. Any frame of `src/worker/` is the front door (a member never runs inside a
+ * front-door stack: a stub call is an I/O hop). Otherwise the frame nearest the leaf that only
+ * one role runs: the member's ready-loop turn is entered as `leaderTurn` or `followerTurn`
+ * (src/member/member.ts names them so); `Member.fetch` and the client handlers of `src/http/`
+ * are a client request, which the front door sends to the leader only; `Member.raft` is a peer batch received, which under load only
+ * followers get (their acknowledgements ride the answer); the peer channel's `post` is the
+ * sender's, the leader's (followers send only on elections and snapshots). GC, `(program)` and
+ * the runtime's own frames stay unattributed.
+ */
+function roleOfStack(frames: readonly { functionName: string; file: string }[]): Role {
+  if (frames.some((f) => f.file.startsWith('src/worker/'))) return 'front door';
+  for (const { functionName, file } of frames) {
+    if (functionName === 'leaderTurn') return 'leader';
+    if (functionName === 'followerTurn') return 'followers';
+    if (file === 'src/member/member.ts' && functionName === 'fetch') return 'leader';
+    // A client request's handler resumed after an await (its stack starts there, not at fetch).
+    if (file.startsWith('src/http/')) return 'leader';
+    if (file === 'src/member/member.ts' && functionName === 'raft') return 'followers';
+    if (file === 'src/member/peer-transport.ts' && functionName === 'post') return 'leader';
+  }
+  return 'unattributed';
 }
 
 /** Line (0-based) → module, from esbuild's `// path` comments that open each module's code. */
@@ -62,6 +92,7 @@ export function summarizeProfile(profile: CpuProfile, moduleOf?: (url: string, l
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const files = new Map<string, number>();
+  const byRole: Record<Role, number> = { leader: 0, followers: 0, 'front door': 0, unattributed: 0 };
   let totalUs = 0;
   let idleUs = 0;
   let gcUs = 0;
@@ -77,6 +108,9 @@ export function summarizeProfile(profile: CpuProfile, moduleOf?: (url: string, l
     const name = nameOf(id);
     self.set(name, (self.get(name) ?? 0) + us);
     files.set(fileOf(id), (files.get(fileOf(id)) ?? 0) + us);
+    const stack: { functionName: string; file: string }[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push({ functionName: byId.get(at)!.callFrame.functionName, file: fileOf(at) });
+    byRole[roleOfStack(stack)] += us / 1000;
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frameName = byId.get(at)!.callFrame.functionName;
@@ -97,6 +131,7 @@ export function summarizeProfile(profile: CpuProfile, moduleOf?: (url: string, l
     selfByFunction: sorted(self),
     inclusiveByFunction: sorted(inclusive),
     selfByFile: sorted(files),
+    byRole,
   };
 }
 
@@ -106,6 +141,7 @@ export function renderSummary(title: string, s: ProfileSummary, top = 25): strin
   const lines = [
     `${title}: ${(s.totalMs / 1000).toFixed(1)} s sampled, busy ${(busy / 1000).toFixed(2)} s (${((100 * busy) / s.totalMs).toFixed(0)}%), ` +
       `GC ${pct(s.gcMs)}, (program) ${pct(s.programMs)} of busy`,
+    `  busy time by role: ${ROLES.map((role) => `${role} ${pct(s.byRole[role]).trim()}`).join(', ')}`,
     '  self time by source file:',
     ...s.selfByFile.slice(0, 15).map((f) => `    ${pct(f.ms)}  ${f.name}`),
     '  self time by function:',

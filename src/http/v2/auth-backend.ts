@@ -11,6 +11,13 @@ import { EtcdError, ErrorCode } from '../../store/index.ts';
 export function serverAuthBackend(server: EtcdServer): V2AuthBackend {
   return {
     async get(path, quorum): Promise<StoreRead> {
+      // The common case, a local read of a file or of nothing (auth's enabled flag on every key
+      // request), straight from the store: what `doV2`'s GET would answer, and counted alike.
+      if (!quorum && !server.isRemoved) {
+        const peeked = server.store.peek(path);
+        if (!peeked.found) return { found: false };
+        if (!peeked.dir) return { found: true, value: peeked.value, children: [] };
+      }
       try {
         const { event } = await server.doV2(newRequest({ method: quorum ? 'QGET' : 'GET', path, quorum }));
         const node = event?.node;
