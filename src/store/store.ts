@@ -103,7 +103,7 @@ export class Store {
    * then uses `get`, which counts it.
    */
   peek(key: string): { found: false } | { found: true; dir: true } | { found: true; dir: false; value: string } {
-    const found = this.lookup(normalizeKey(key));
+    const found = lookup(this.root, normalizeKey(key));
     if (found instanceof Node) {
       if (found.isDir) return { found: true, dir: true };
       this.stats.getsSuccess++;
