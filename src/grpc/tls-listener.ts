@@ -44,8 +44,10 @@ export function createTLSServer(options: ClientTLS, onConnection: (socket: net.S
       onConnection(socket);
     },
   );
-  server.on('tlsClientError', (error, socket) => {
-    onRejected?.(`rejected connection from "${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}" (error "${error.message}")`);
+  server.on('tlsClientError', (error: Error & { reason?: string }, socket) => {
+    // OpenSSL's reason ("http request", "peer did not return a certificate"), not its multi-line trace.
+    const reason = error.reason ?? error.message.split('\n')[0] ?? 'handshake failed';
+    onRejected?.(`rejected connection from "${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}" (error "tls: ${reason}")`);
     socket.destroy();
   });
   return server;
