@@ -55,7 +55,12 @@ export async function clientTLSFromFlags(values: Record<string, string | undefin
       clientCertAuth,
     };
     // A cert that is not PEM, or a key that does not match it, is refused before anything starts.
-    createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.ca === undefined ? {} : { ca: tls.ca }) });
+    try {
+      createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.ca === undefined ? {} : { ca: tls.ca }) });
+    } catch (error) {
+      const reason = (error as Error & { reason?: string }).reason ?? (error as Error).message;
+      throw new Error(`--cert-file ${certFile} with --key-file ${keyFile}${caFile === undefined ? '' : ` and --trusted-ca-file ${caFile}`}: ${reason}`);
+    }
     return { tls, warnings };
   } catch (error) {
     return { error: (error as Error).message, warnings };
