@@ -5,6 +5,7 @@ import { DEFAULT_MEMBERS, startLocalCluster, waitForLeader } from './local-clust
 import { LOGGER_KINDS, type LoggerKind } from './log-format.ts';
 import { memberCommand } from './member-cli.ts';
 import { proxyCommand } from './proxy.ts';
+import { CLIENT_TLS_FLAGS, clientTLSFromFlags, PEER_TLS_FLAGS, withBooleanTLSFlags } from './tls-flags.ts';
 import { versionText } from './version.ts';
 
 const USAGE = `usage: edgecd <command> [flags]
@@ -32,6 +33,12 @@ start flags (named as etcd's where etcd has one):
   --logger zap|capnslog         members' log lines as zap JSON, or as capnslog lines for a person
                                 (default: capnslog in a terminal, zap otherwise)
   --log-level LEVEL             debug, info, warn, error, panic or fatal (default info)
+  --cert-file FILE --key-file FILE
+                                serve the front door and members' client ports over HTTPS (and
+                                gRPC over TLS) with this PEM certificate and key
+  --trusted-ca-file FILE --client-cert-auth
+                                also require a client certificate signed by this CA
+  --peer-cert-file etc.         accepted and ignored: members talk through Durable Object stubs
 
 Every start flag is also read from its ETCD_* environment variable (--data-dir from
 ETCD_DATA_DIR), as etcd reads its flags; a flag on the command line wins.
@@ -74,12 +81,13 @@ const START_FLAGS: Record<string, string | undefined> = {
   'initial-cluster-token': 'edgecd-cluster',
   logger: undefined,
   'log-level': undefined,
+  ...Object.fromEntries([...CLIENT_TLS_FLAGS, ...PEER_TLS_FLAGS].map((flag) => [flag, undefined])),
 };
 
 async function start(argv: string[]): Promise<number> {
   const names = Object.keys(START_FLAGS);
   const { values: given } = parseArgs({
-    args: argv,
+    args: withBooleanTLSFlags(argv),
     options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
     strict: true,
   });
@@ -96,6 +104,12 @@ async function start(argv: string[]): Promise<number> {
     process.stderr.write(`edgecd: unknown log level "${values['log-level']}" (${LOG_LEVELS.join(', ')})\n`);
     return 2;
   }
+  const clientTLS = await clientTLSFromFlags(values);
+  for (const warning of clientTLS.warnings) process.stderr.write(`edgecd: ${warning}\n`);
+  if (clientTLS.error !== undefined) {
+    process.stderr.write(`edgecd: ${clientTLS.error}\n`);
+    return 2;
+  }
   const ports = values['member-ports'].split(',').map(Number);
   const cluster = await startLocalCluster({
     dataDir: values['data-dir'],
@@ -110,6 +124,7 @@ async function start(argv: string[]): Promise<number> {
     initialClusterToken: values['initial-cluster-token'],
     logger,
     ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),
+    ...(clientTLS.tls === undefined ? {} : { tls: clientTLS.tls }),
   });
   // The banner means every member serves clients (etcd's ReadyNotify), so a client run right
   // after it finds every member's client URL published.
@@ -122,7 +137,8 @@ async function start(argv: string[]): Promise<number> {
   }
   const lines = [
     `edgecd serving the etcd v2 and v3 APIs on ${cluster.url}`,
-    `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports`,
+    `  gRPC (etcd's v3 API: etcdctl v3, clientv3) is served on the same ports${clientTLS.tls === undefined ? '' : ', over TLS'}`,
+    ...(clientTLS.tls?.clientCertAuth === true ? ['  client certificates are required (--client-cert-auth): a handshake without one signed by --trusted-ca-file is refused'] : []),
     `  authentication is not enabled: anyone who reaches these ports can read and write (enable it with etcdctl, as on etcd)`,
   ];
   for (const m of cluster.members) {

@@ -15,7 +15,7 @@
 // As root they are installed with apt-get when missing; otherwise this names what to install.
 import { spawnSync } from 'node:child_process';
 
-const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'python3-etcd3', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15', 'chromium', 'prometheus'];
+const PACKAGES = ['etcd-server', 'etcd-client', 'python3-etcd', 'python3-etcd3', 'curl', 'python3-etcd3gw', 'python3-oslotest', 'patroni', 'postgresql-15', 'chromium', 'prometheus', 'openssl'];
 
 const works = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'ignore' });
@@ -29,6 +29,7 @@ const missing = () =>
     works('/usr/bin/python3', ['-c', 'import etcd']) ? null : 'python3-etcd',
     works('/usr/bin/python3', ['-c', 'import etcd3']) ? null : 'python3-etcd3',
     works('curl', ['--version']) ? null : 'curl',
+    works('openssl', ['version']) ? null : 'openssl',
     works('/usr/bin/python3', ['-c', 'import etcd3gw']) ? null : 'python3-etcd3gw',
     works('/usr/bin/python3', ['-c', 'import oslotest.base']) ? null : 'python3-oslotest',
     works('patroni', ['--version']) ? null : 'patroni',

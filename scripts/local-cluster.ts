@@ -4,7 +4,7 @@ import { buildConsoleIfStale } from './build-console.ts';
 import { bundleWorker } from './bundle.ts';
 import { serveControl } from './control.ts';
 import { freePort } from './free-port.ts';
-import { createEtcdGrpcServer, listenSniffing, type EtcdGrpcServer, type SniffingListener } from '../src/grpc/index.ts';
+import { createEtcdGrpcServer, listenSniffing, type ClientTLS, type EtcdGrpcServer, type SniffingListener } from '../src/grpc/index.ts';
 import { pipeLog, type LoggerKind } from './log-format.ts';
 
 /** Pinned with wrangler.toml's `compatibility_date` and `compatibility_flags`. */
@@ -32,6 +32,8 @@ export interface LocalClusterOptions {
   logLevel?: string;
   /** How members' log lines are printed: as written (zap JSON, the default) or for a person. */
   logger?: LoggerKind;
+  /** Serve the front door and members' client ports over HTTPS (etcd's --cert-file and friends). */
+  tls?: ClientTLS;
 }
 
 export interface LocalMember {
@@ -85,9 +87,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
   const memberPorts = options.members ?? DEFAULT_MEMBERS;
+  // Published client URLs carry the scheme clients must use, as etcd's advertised URLs do.
+  const scheme = options.tls === undefined ? 'http' : 'https';
   const members: LocalMember[] = memberPorts.map((m) => ({
     name: m.name,
-    clientURL: `http://${host}:${m.port}`,
+    clientURL: `${scheme}://${host}:${m.port}`,
     peerURL: `http://${m.name}:2380`,
   }));
   await buildConsoleIfStale();
@@ -158,7 +162,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       // On 2379 the gRPC server translates to the front door; on a member's port, to that member.
       const grpc = createEtcdGrpcServer({ endpoint: `http://${host}:${internal}` });
       grpcServers.push(grpc);
-      listeners.push(await listenSniffing({ host, port, grpc, httpTarget: { host, port: internal } }));
+      listeners.push(
+        await listenSniffing({
+          host,
+          port,
+          grpc,
+          httpTarget: { host, port: internal },
+          ...(options.tls === undefined ? {} : { tls: options.tls, onRejected: (message) => process.stderr.write(`edgecd: ${message}\n`) }),
+        }),
+      );
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
@@ -179,7 +191,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     return { status: response.status, body: await response.text() };
   });
   return {
-    url: `http://${host}:${options.port}`,
+    url: `${scheme}://${host}:${options.port}`,
     members,
     status: async (name) => (await (await call(name, '/admin/status')).json()) as MemberStatus,
     abort: async (name) => {

@@ -2,6 +2,7 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import type { EtcdGrpcServer } from './server.ts';
+import { createTLSServer, type ClientTLS } from './tls-listener.ts';
 
 /** What every HTTP/2 connection opens with (RFC 9113 §3.4): gRPC's, since gRPC is HTTP/2. */
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -20,10 +21,19 @@ export interface SniffingListener {
  * from the preface within the first two bytes ("PUT"/"POST" vs "PRI"), so a plain request waits
  * for nothing.
  */
-export async function listenSniffing(options: { host: string; port: number; grpc: EtcdGrpcServer; httpTarget: { host: string; port: number } }): Promise<SniffingListener> {
+export async function listenSniffing(options: {
+  host: string;
+  port: number;
+  grpc: EtcdGrpcServer;
+  httpTarget: { host: string; port: number };
+  /** Serve HTTPS (and gRPC over TLS): connections are decrypted here, then sniffed as plaintext. */
+  tls?: ClientTLS;
+  /** Told of each refused TLS handshake, as etcd logs "rejected connection from ...". */
+  onRejected?: (message: string) => void;
+}): Promise<SniffingListener> {
   const injector = options.grpc.server.createConnectionInjector(ServerCredentials.createInsecure());
   const sockets = new Set<net.Socket>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const serve = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     let seen = Buffer.alloc(0);
@@ -42,7 +52,8 @@ export async function listenSniffing(options: { host: string; port: number; grpc
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
-  });
+  };
+  const server = options.tls === undefined ? net.createServer({ noDelay: true }, serve) : createTLSServer(options.tls, serve, options.onRejected);
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen({ host: options.host, port: options.port, exclusive: true }, () => resolvePromise());
