@@ -117,7 +117,7 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
     // Legitimate traffic: one request every 1/rate s, in turn v2 put, v2 get, v3 put, v3 range.
     const acknowledged = new Map<string, string>();
     const samples: { quiet: number[]; abused: number[] } = { quiet: [], abused: [] };
-    let phase: 'quiet' | 'abused' | 'done' = 'quiet';
+    let phase = 'quiet' as 'quiet' | 'abused' | 'done';
     let failed = 0;
     let n = 0;
     const inFlight = new Set<Promise<void>>();
@@ -140,7 +140,8 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
         default:
           answer = await call(`${url}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(`legit/k${i - 1}`) }) });
       }
-      if (answer.status < 200 || answer.status >= 300) failed++;
+      // A read may come before the write it reads has been answered: 404 / no kvs is a right answer.
+      if ((answer.status < 200 || answer.status >= 300) && !(i % 2 === 1 && answer.status === 404)) failed++;
       if (at !== 'done') samples[at].push(answer.ms);
     };
     const legit = (async () => {
