@@ -25,7 +25,7 @@ export interface AbuseReport {
   quietP99Ms: number;
   abusedP99Ms: number;
   ratio: number;
-  legitRequests: { quiet: number; abused: number; failed: number };
+  legitRequests: { quiet: number; abused: number; failed: number; failures: Record<string, number> };
   idlePolls: { waiting: number; refused429: number; other: number };
   abuse: Record<string, Record<string, number>>;
   recursiveGet: { count: number; p99Ms: number; nodes: number; bytes: number };
@@ -119,6 +119,7 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
     const samples: { quiet: number[]; abused: number[] } = { quiet: [], abused: [] };
     let phase = 'quiet' as 'quiet' | 'abused' | 'done';
     let failed = 0;
+    const failures: Record<string, number> = {};
     let n = 0;
     const inFlight = new Set<Promise<void>>();
     const legitOne = async (i: number): Promise<void> => {
@@ -141,7 +142,10 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
           answer = await call(`${url}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(`legit/k${i - 1}`) }) });
       }
       // A read may come before the write it reads has been answered: 404 / no kvs is a right answer.
-      if ((answer.status < 200 || answer.status >= 300) && !(i % 2 === 1 && answer.status === 404)) failed++;
+      if ((answer.status < 200 || answer.status >= 300) && !(i % 2 === 1 && answer.status === 404)) {
+        failed++;
+        count(failures, `${answer.status} ${answer.body.slice(0, 80)}`);
+      }
       if (at !== 'done') samples[at].push(answer.ms);
     };
     const legit = (async () => {
@@ -236,7 +240,7 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
       quietP99Ms,
       abusedP99Ms,
       ratio: abusedP99Ms / Math.max(quietP99Ms, 0.001),
-      legitRequests: { quiet: samples.quiet.length, abused: samples.abused.length, failed },
+      legitRequests: { quiet: samples.quiet.length, abused: samples.abused.length, failed, failures },
       idlePolls: idle,
       abuse,
       recursiveGet: { count: recursive.count, p99Ms: p99(recursive.ms), nodes: recursive.nodes, bytes: recursive.bytes },
