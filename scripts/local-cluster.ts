@@ -28,6 +28,8 @@ export interface LocalClusterOptions {
   quotaBackendBytes?: number;
   quotaV3Keys?: number;
   quotaV2Bytes?: number;
+  /** v2 long polls each member holds at once (`--max-watchers`). */
+  maxWatchers?: number;
   /** etcd's `--log-level` for every member (`info` when absent). */
   logLevel?: string;
   /** How members' log lines are printed: as written (zap JSON, the default) or for a person. */
@@ -110,6 +112,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.quotaBackendBytes === undefined ? {} : { QUOTA_BACKEND_BYTES: String(options.quotaBackendBytes) }),
     ...(options.quotaV3Keys === undefined ? {} : { QUOTA_V3_KEYS: String(options.quotaV3Keys) }),
     ...(options.quotaV2Bytes === undefined ? {} : { QUOTA_V2_BYTES: String(options.quotaV2Bytes) }),
+    ...(options.maxWatchers === undefined ? {} : { MAX_WATCHERS: String(options.maxWatchers) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
     // `EDGECD_QUORUM_READS=leader npm start`: quorum reads all at the leader (src/worker/leader-router.ts).

@@ -19,6 +19,8 @@ export interface MemberConfig {
   quotaV3Keys: number;
   /** `--quota-v2-bytes`: the v2 store's size in memory past which writes are refused (edgecd's). */
   quotaV2Bytes: number;
+  /** `--max-watchers`: v2 long polls a member holds at once (edgecd's own flag). */
+  maxWatchers: number;
   /** `--advertise-client-urls` per member name; members not listed advertise `publicURL`. */
   clientURLs: Map<string, string[]>;
   publicURL: string | undefined;
@@ -36,6 +38,7 @@ export interface MemberEnv {
   QUOTA_BACKEND_BYTES?: string;
   QUOTA_V3_KEYS?: string;
   QUOTA_V2_BYTES?: string;
+  MAX_WATCHERS?: string;
   ADVERTISE_CLIENT_URLS?: string;
   PUBLIC_URL?: string;
   FAULT_INJECTION?: string;
@@ -66,6 +69,12 @@ export const DEFAULT_QUOTA_BACKEND_BYTES = 2 * 1024 * 1024 * 1024;
  */
 export const DEFAULT_QUOTA_V3_KEYS = 150_000;
 
+/**
+ * An idle v2 long poll costs its member a watcher and an open request (a few KB). 10,000 is far
+ * above what etcd's users keep per member (one or a few per client) and well within an isolate.
+ */
+export const DEFAULT_MAX_WATCHERS = 10_000;
+
 export function readConfig(env: MemberEnv): MemberConfig {
   return {
     initialCluster: parseNameURLs(env.INITIAL_CLUSTER),
@@ -76,6 +85,7 @@ export function readConfig(env: MemberEnv): MemberConfig {
     quotaBackendBytes: positive(env.QUOTA_BACKEND_BYTES, DEFAULT_QUOTA_BACKEND_BYTES),
     quotaV3Keys: positive(env.QUOTA_V3_KEYS, DEFAULT_QUOTA_V3_KEYS),
     quotaV2Bytes: positive(env.QUOTA_V2_BYTES, DEFAULT_QUOTA_V2_BYTES),
+    maxWatchers: positive(env.MAX_WATCHERS, DEFAULT_MAX_WATCHERS),
     clientURLs: parseNameURLs(env.ADVERTISE_CLIENT_URLS ?? ''),
     publicURL: env.PUBLIC_URL || undefined,
     faultInjection: env.FAULT_INJECTION === 'true',

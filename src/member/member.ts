@@ -261,6 +261,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
       electionTicks: Math.max(2, Math.round(this.config.electionMs / this.config.heartbeatMs)),
       snapshotCount: this.config.snapshotCount,
       quotaBytes: this.config.quotaV2Bytes,
+      maxV2Watchers: this.config.maxWatchers,
       v3QuotaBytes: this.config.quotaBackendBytes,
       v3QuotaKeys: this.config.quotaV3Keys,
       logStore: this.logStore,

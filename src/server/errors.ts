@@ -11,6 +11,8 @@ export class ServerError extends Error {
   static readonly Stopped = 'etcdserver: server stopped';
   static readonly RequestTooLarge = 'etcdserver: request is too large';
   static readonly NoSpace = 'etcdserver: no space';
+  /** edgecd's own (etcd has no watcher cap): a member holds at most `--max-watchers` v2 long polls. */
+  static readonly TooManyWatchers = 'etcdserver: too many watchers';
   static readonly UnknownMethod = 'etcdserver: unknown method';
   static readonly NotEnoughStartedMembers = 'etcdserver: re-configuration failed due to not enough started members';
   static readonly Unhealthy = 'etcdserver: unhealthy cluster';

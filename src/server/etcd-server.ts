@@ -262,6 +262,8 @@ export class EtcdServer {
       case 'GET':
       case 'HEAD':
         if (request.wait) {
+          const cap = this.options.maxV2Watchers ?? 0;
+          if (cap > 0 && this.store.statistics().watchers >= cap) throw new ServerError(ServerError.TooManyWatchers);
           const watcher = this.store.watch(request.path, request.recursive, request.stream, request.since);
           return this.respond({ watcher });
         }

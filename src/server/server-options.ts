@@ -26,6 +26,12 @@ export interface ServerOptions {
    * quota); deletes are always accepted, so space can be freed. 0 = no quota.
    */
   quotaBytes?: number;
+  /**
+   * The v2 watchers (`wait=true` long polls) a member may hold at once; past it a new one is
+   * refused with `etcdserver: too many watchers` (429). etcd has no cap; here each costs isolate
+   * memory and an open request. 0 = no cap.
+   */
+  maxV2Watchers?: number;
   logStore: LogStore;
   transport: PeerTransport<Message>;
   clock: Clock;

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { notFound, serveClientHTTP } from '../http/index.ts';
 import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } from '../member/index.ts';
+import { gateClient, type ClientGateEnv } from './client-gate.ts';
 import { serveConsole, type ConsoleEnv } from './console.ts';
 import { LeaderRouter } from './leader-router.ts';
 import { gatherMetrics } from './metrics-gather.ts';
@@ -9,7 +10,7 @@ import { AuthBootstrap, bootstrapFailedResponse, securityOf, unsecuredResponse, 
 
 export { Member } from '../member/index.ts';
 
-interface WorkerEnv extends MemberEnv, ConsoleEnv, SecurityEnv {
+interface WorkerEnv extends MemberEnv, ConsoleEnv, SecurityEnv, ClientGateEnv {
   /** Set on a member's own client port (locally: node2 on 32379): serve that member, as etcd does. */
   SERVE_MEMBER?: string;
   /** `leader`: every quorum read to the leader (see LeaderRouter); default: spread over members. */
@@ -104,6 +105,9 @@ export default {
   fetch: (request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> => {
     // Not secured (no root password, no explicit opt-out): nothing is served (secure-gate.ts).
     if (securityOf(env).mode === 'unsecured') return Promise.resolve(unsecuredResponse());
+    // Body size and per-client rate, before the body is read (client-gate.ts).
+    const refused = gateClient(request, env, Date.now());
+    if (refused !== undefined) return Promise.resolve(refused);
     return serveClientHTTP(request, async (r) => app.fetch(r, env, ctx));
   },
 };

@@ -1,4 +1,4 @@
-import type { ServerResponse } from '../../server/index.ts';
+import { ServerError, type ServerResponse } from '../../server/index.ts';
 import { EtcdError, ErrorCode, type Event, type EventJSON } from '../../store/index.ts';
 import { jsonBody } from '../responses.ts';
 import { STORE_KEYS_PREFIX } from './key-request.ts';
@@ -41,7 +41,9 @@ export function renderKeyError(error: unknown, headers: Headers): Response {
   const trimmed = etcdError.cause.startsWith(STORE_KEYS_PREFIX) ? etcdError.withCause(etcdError.cause.slice(STORE_KEYS_PREFIX.length)) : etcdError;
   headers.set('Content-Type', 'application/json');
   headers.append('X-Etcd-Index', String(trimmed.index));
-  return new Response(jsonBody(trimmed.toJSON()), { status: trimmed.status, headers });
+  // The member's watcher cap (edgecd's own limit): 429 so a client backs off rather than retries.
+  const status = trimmed.cause === ServerError.TooManyWatchers ? 429 : trimmed.status;
+  return new Response(jsonBody(trimmed.toJSON()), { status, headers });
 }
 
 /** etcd's `httptypes.HTTPError`: `{"message": ...}` with a status, no trailing newline (json.Marshal). */
