@@ -34,6 +34,8 @@ export interface AbuseReport {
   termAfter: number;
   acknowledgedWrites: number;
   lostWrites: number;
+  /** The first few read-backs that did not find their write, as answered. */
+  lostSamples: string[];
 }
 
 const ROOT_PASSWORD = 'abuse-root';
@@ -225,13 +227,18 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
 
     log(`abuse: reading back ${acknowledged.size} acknowledged writes`);
     let lost = 0;
+    const lostSamples: string[] = [];
+    const lostOne = (key: string, answer: { status: number; body: string }): void => {
+      lost++;
+      if (lostSamples.length < 5) lostSamples.push(`${key}: ${answer.status} ${answer.body.slice(0, 160)}`);
+    };
     await inParallel([...acknowledged], 16, async ([key, value]) => {
       if (key.startsWith('v2:')) {
         const answer = await call(`${url}/v2/keys${key.slice(3)}?quorum=true`);
-        if (!answer.body.includes(`"value":"${value}"`)) lost++;
+        if (!answer.body.includes(`"value":"${value}"`)) lostOne(key, answer);
       } else {
         const answer = await call(`${url}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key.slice(3)) }) });
-        if (!answer.body.includes(`"value":"${b64(value)}"`)) lost++;
+        if (!answer.body.includes(`"value":"${b64(value)}"`)) lostOne(key, answer);
       }
     });
     const quietP99Ms = p99(samples.quiet);
@@ -249,6 +256,7 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
       termAfter: await term(cluster),
       acknowledgedWrites: acknowledged.size,
       lostWrites: lost,
+      lostSamples,
     };
   } finally {
     for (const poll of polls) poll.close();
