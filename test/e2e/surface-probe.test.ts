@@ -120,7 +120,12 @@ describe('the closed surface of a production bundle', () => {
           const answer = await raw(port, [`${method} ${target} HTTP/1.1`, ...headers], method === 'GET' ? '' : '{}');
           const label = `${method} ${target}`;
           expect(answer.text, label).not.toMatch(INTERNAL_ANSWER);
-          if (answer.status === 500) console.log(label, JSON.stringify(answer.text));
+          // A target that does not start with `/` (`\\raft`, absolute form) the local workerd
+          // refuses with a bare 500 before the worker runs (Go: 400): refused, never routed.
+          if (!target.startsWith('/') && answer.status === 500) {
+            expect(answer.text.endsWith('\r\n\r\nInternal Server Error'), label).toBe(true);
+            continue;
+          }
           // Go's mux: unknown paths 404, non-canonical ones 301, unparsable ones 400; a
           // backslashed path under /v2/keys is an ordinary key (found, created or deleted).
           expect([0, 200, 201, 301, 400, 403, 404, 405, 307].includes(answer.status), `${label} -> ${answer.status}`).toBe(true);
