@@ -11,6 +11,8 @@ export default defineConfig({
       miniflare: { bindings: { EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' } },
     }),
   ],
+  // No fault hooks in these builds (src/member/build-flags.ts): the member tests run what deploys.
+  define: { EDGECD_FAULT_INJECTION: 'false' },
   test: {
     include: ['test/{member,worker}/**/*.test.ts'],
   },

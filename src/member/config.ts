@@ -1,3 +1,4 @@
+import './build-flags.ts';
 /**
  * A member's settings, named after etcd's flags, read from the worker's environment (wrangler
  * vars in deployment, Miniflare bindings locally).
@@ -88,7 +89,8 @@ export function readConfig(env: MemberEnv): MemberConfig {
     maxWatchers: positive(env.MAX_WATCHERS, DEFAULT_MAX_WATCHERS),
     clientURLs: parseNameURLs(env.ADVERTISE_CLIENT_URLS ?? ''),
     publicURL: env.PUBLIC_URL || undefined,
-    faultInjection: env.FAULT_INJECTION === 'true',
+    // Both a build that has the hooks (build-flags.ts) and the var that switches them on.
+    faultInjection: EDGECD_FAULT_INJECTION && env.FAULT_INJECTION === 'true',
   };
 }
 

@@ -98,7 +98,8 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
     const { pathname } = requestTarget(request.url);
     if (pathname === '/admin/join') return this.join((await request.json()) as JoinRequest);
     if (pathname === '/admin/wipe') return this.wipe(((await request.json()) as { force?: boolean }).force === true);
-    if (pathname === '/admin/faults') return this.setFaults(await request.json());
+    // Fault hooks exist only in builds that compile them in (build-flags.ts); elsewhere a 404 below.
+    if (EDGECD_FAULT_INJECTION && pathname === '/admin/faults') return this.setFaults(await request.json());
     if (pathname === '/admin/public-url') return this.learnPublicURL(await request.text(), request.headers.get(MEMBER_HEADER));
     const server = this.server ?? this.startAs(this.ctx.id.name ?? request.headers.get(MEMBER_HEADER) ?? undefined);
     if (pathname === SNAPSHOT_ROWS_PATH && server !== undefined) return serveSnapshotRows(request, server);
@@ -422,14 +423,16 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
   }
 
   private admin(path: string, server: EtcdServer | undefined): Response {
+    // Only in builds with the fault hooks (build-flags.ts): elsewhere the path is not even in the bundle.
+    if (EDGECD_FAULT_INJECTION && path === '/admin/abort') {
+      if (!this.config.faultInjection) return new Response('fault injection is off', { status: 403 });
+      this.ctx.abort('reset by /admin/abort');
+      return new Response(null, { status: 204 });
+    }
     switch (path) {
       case '/admin/status':
       case '/admin/start':
         return Response.json(this.status(server));
-      case '/admin/abort':
-        if (!this.config.faultInjection) return new Response('fault injection is off', { status: 403 });
-        this.ctx.abort('reset by /admin/abort');
-        return new Response(null, { status: 204 });
       default:
         return new Response('404 page not found\n', { status: 404 });
     }
@@ -437,6 +440,7 @@ export class Member extends DurableObject<MemberEnv & LoggingEnv> {
 
   /** Test and local builds only: drop, duplicate or delay this member's messages (faults.ts). */
   private setFaults(plan: unknown): Response {
+    if (!EDGECD_FAULT_INJECTION) return new Response('404 page not found\n', { status: 404 });
     if (!this.config.faultInjection) return new Response('fault injection is off', { status: 403 });
     if (this.transport !== undefined) this.transport.faults = parseFaultPlan(plan);
     return Response.json(this.transport?.faults ?? null);

@@ -4,6 +4,7 @@ import { MEMBER_HEADER, memberNameOfPeerURL, parseNameURLs, type MemberEnv } fro
 import { gateClient, type ClientGateEnv } from './client-gate.ts';
 import { serveConsole, type ConsoleEnv } from './console.ts';
 import { LeaderRouter } from './leader-router.ts';
+import { memberBound } from './member-bound.ts';
 import { gatherMetrics } from './metrics-gather.ts';
 import { PublicURLAnnouncer } from './public-url.ts';
 import { AuthBootstrap, bootstrapFailedResponse, securityOf, unsecuredResponse, type SecurityEnv } from './secure-gate.ts';
@@ -76,9 +77,9 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
     if (own !== undefined && own !== '') {
       const refused = await secured(c.env);
       if (refused !== undefined) return refused;
-      const headers = new Headers(c.req.raw.headers);
-      headers.set(MEMBER_HEADER, own);
-      return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(new Request(c.req.raw, { headers }));
+      const request = memberBound(c.req.raw);
+      request.headers.set(MEMBER_HEADER, own);
+      return c.env.MEMBER.get(c.env.MEMBER.idFromName(own)).fetch(request);
     }
     await announceOrigin(c.env, c.req.url);
     const refused = await secured(c.env);
@@ -86,7 +87,7 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
     // The front door's /metrics is the whole cluster's; its /livez and /readyz are the leader's,
     // the member that would serve the next request.
     if (route === '/metrics') return gatherMetrics(c.env.MEMBER, memberNames(c.env));
-    return routerFor(c.env).forward(c.req.raw);
+    return routerFor(c.env).forward(memberBound(c.req.raw));
   });
 }
 

@@ -1,0 +1,24 @@
+import { requestTarget } from '../http/serve-mux.ts';
+
+/**
+ * A client request as the front door hands it to a member, which must route it exactly as the
+ * front door matched it.
+ *
+ * - The URL is rebuilt from a fixed origin and the raw path the front door routed, with `\`
+ *   escaped: `new Request(url)` (WHATWG URL parsing, http being a special scheme) turns `\` into
+ *   `/` and then resolves `..`, so `/v2/keys/..\..\raft` (a key to etcd, which treats `\` as an
+ *   ordinary byte) would otherwise reach the member as `/raft`. Dot segments, encoded or not,
+ *   never get here: serveClientHTTP redirected them as Go's ServeMux does.
+ * - Every `X-Edgecd-*` header is edgecd's own (member name, front-door mark, request id, metrics
+ *   gathering): a client's are dropped, so only the front door and members ever set them.
+ */
+export function memberBound(request: Request): Request {
+  const { pathname, search } = requestTarget(request.url);
+  const url = `http://front-door${pathname.replaceAll('\\', '%5C')}${search}`;
+  // The signal goes along: a watch whose client went away must end on the member too.
+  const forwarded = new Request(url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal, redirect: 'manual' });
+  for (const name of [...forwarded.headers.keys()]) {
+    if (name.toLowerCase().startsWith('x-edgecd-')) forwarded.headers.delete(name);
+  }
+  return forwarded;
+}
