@@ -5,6 +5,7 @@ import { gateClient, type ClientGateEnv } from './client-gate.ts';
 import { serveConsole, type ConsoleEnv } from './console.ts';
 import { LeaderRouter } from './leader-router.ts';
 import { memberBound } from './member-bound.ts';
+import { mountOperatorRoutes } from './operator-routes.ts';
 import { gatherMetrics } from './metrics-gather.ts';
 import { PublicURLAnnouncer } from './public-url.ts';
 import { AuthBootstrap, bootstrapFailedResponse, securityOf, unsecuredResponse, type SecurityEnv } from './secure-gate.ts';
@@ -90,6 +91,15 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
     return routerFor(c.env).forward(memberBound(c.req.raw));
   });
 }
+
+// Operator actions (member status, join, wipe) for a deployed cluster: root only, with auth on.
+mountOperatorRoutes(app, (env) => ({
+  forward: (request) => routerFor(env).forward(request),
+  memberNames: () => memberNames(env),
+  member: (name) => env.MEMBER.get(env.MEMBER.idFromName(name)),
+  publicOrigin: (url) => ((env.ADVERTISE_CLIENT_URLS ?? '') !== '' || (env.PUBLIC_URL ?? '') !== '' ? undefined : new URL(url).origin),
+  secured: () => secured(env),
+}));
 
 // The console (src/ui), same origin as the API it calls.
 app.get('/ui', (c) => c.redirect('/ui/', 301));
