@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -27,6 +27,9 @@ export async function serveControl(dataDir: string, handler: ControlHandler): Pr
     });
   });
   await new Promise<void>((resolvePromise) => server.listen(socket, resolvePromise));
+  // Whoever can connect can wipe a member: only the launcher's user may (Linux checks the socket
+  // file's write bit on connect; under the usual umask 022 nobody else could write it before this).
+  await chmod(socket, 0o600);
   return server;
 }
 
