@@ -74,13 +74,11 @@ async function join(d: OperatorDeps, name: string, request: Request): Promise<Re
     return authHTTPError(409, `no member of the cluster has a peer URL naming ${name}; add it first: etcdctl member add ${name} http://${name}:2380`);
   }
   const peers = Object.fromEntries(members.filter((m) => m.peerURLs[0] !== undefined).map((m) => [m.id, m.peerURLs[0]!]));
-  const joined = await callMember(d, name, '/admin/join', JSON.stringify({ name, id: self.id, clusterId, peers }));
-  if (joined.status !== 200) return joined;
-  // Its storage was wiped with the public URL it had learnt: tell it again, now that it has an
-  // identity (before, the member would take the announcement as a first start).
+  // A wipe took the public URL it had learnt with the rest: tell it again before it starts, so it
+  // publishes that as its client URL. A wiped member takes no announcement as a first start.
   const origin = d.publicOrigin(request.url);
   if (origin !== undefined) await (await callMember(d, name, '/admin/public-url', origin)).body?.cancel();
-  return joined;
+  return callMember(d, name, '/admin/join', JSON.stringify({ name, id: self.id, clusterId, peers }));
 }
 
 async function callMember(d: OperatorDeps, name: string, path: string, body: string): Promise<Response> {
@@ -96,7 +94,8 @@ async function callMember(d: OperatorDeps, name: string, path: string, body: str
 function internalRequest(method: string, path: string, from: Request, body?: string): Request {
   const headers = new Headers({ 'Content-Type': 'application/json' });
   const authorization = from.headers.get('Authorization');
-  if (authorization !== null) headers.set('Authorization', authorization);
+  // A v3 login carries its credentials in the body; the gateway would take a header as a token.
+  if (authorization !== null && !path.startsWith('/v3/')) headers.set('Authorization', authorization);
   const address = from.headers.get('CF-Connecting-IP');
   // Failed logins are throttled per client (basic-auth.ts): count these against the real one.
   if (address !== null) headers.set('CF-Connecting-IP', address);
