@@ -112,12 +112,16 @@ async function rootAccess(request: Request, forward: OperatorDeps['forward']): P
   const credentials = requestCredentials(request);
   const login = async (name: string, password: string) => forward(internalRequest('POST', '/v3/auth/authenticate', request, JSON.stringify({ name, password })));
   if (!v2On) {
-    // v3 alone: a login as anyone says whether auth is on ("not enabled" otherwise).
-    const probe = credentials.kind === 'basic' ? await login(credentials.username, credentials.password) : await login('root', '');
-    const text = await probe.text();
-    if (text.includes('authentication is not enabled')) return 'auth-off';
+    // v3 alone: a range with no token is served only with v3 auth off. (Not a login, which would
+    // count a failure against root's throttle for any anonymous caller.)
+    const range = await forward(internalRequest('POST', '/v3/kv/range', request, JSON.stringify({ key: 'AA==' })));
+    await range.body?.cancel();
+    if (range.status === 200) return 'auth-off';
+    if (credentials.kind !== 'basic') return unauthorized();
+    const probe = await login(credentials.username, credentials.password);
+    await probe.body?.cancel();
     if (probe.status === 429) return authHTTPError(429, 'auth: too many failed logins; retry later', new Headers({ 'Retry-After': probe.headers.get('Retry-After') ?? '1' }));
-    if (credentials.kind !== 'basic' || probe.status !== 200) return unauthorized();
+    if (probe.status !== 200) return unauthorized();
     return credentials.username === 'root' ? 'root' : forbidden();
   }
   if (credentials.kind !== 'basic') return unauthorized();

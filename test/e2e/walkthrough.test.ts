@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curl, edgecd, etcdctl, eventually, type CommandResult } from '../helpers/commands.ts';
 import { launchCluster, type LaunchedCluster } from '../helpers/launcher.ts';
@@ -85,6 +87,8 @@ describe('the seed walkthrough on edgecd', () => {
   });
 
   it('edgecd member wipe clears it, and the start succeeds: it catches up and publishes itself', async () => {
+    // Whoever can connect to the control socket can wipe a member: only the launcher's user may.
+    expect(statSync(join(cluster.dataDir, 'control.sock')).mode & 0o777).toBe(0o600);
     const wipe = await edgecd('member', 'wipe', '--name', leader.name, '--data-dir', cluster.dataDir);
     expect(wipe.code).toBe(0);
     const start = await edgecd('member', 'start', '--name', leader.name, '--initial-advertise-peer-urls', `http://${leader.name}:2380`, '--initial-cluster-state', 'existing', '--endpoint', endpoint, '--data-dir', cluster.dataDir);
