@@ -10,17 +10,30 @@ import { freePort } from '../../scripts/free-port.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
 
-/** One raw HTTP/1.1 request (the target exactly as written, which fetch would normalise); status line and body. */
-function raw(port: number, lines: string[], body = ''): Promise<{ status: number; text: string }> {
+/**
+ * One raw HTTP/1.1 request (the target exactly as written, which fetch would normalise); status
+ * line and body. Done when the answer is complete (its Content-Length read) or the server closes;
+ * a server that does neither within 3 s gets status 0. A HEAD answer ends with its headers.
+ */
+function raw(port: number, lines: string[], body = '', head = false): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
+    const done = (): void => {
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data });
+    };
     socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      const end = data.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(data.slice(0, end));
+      if (end !== -1 && (head || (length !== null && data.length - end - 4 >= Number(length[1])))) done();
+    });
     socket.on('error', reject);
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), text: data }));
+    socket.on('close', done);
     socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
-    setTimeout(() => socket.destroy(), 3000);
+    setTimeout(done, 3000);
   });
 }
 
@@ -45,6 +58,10 @@ function tricks(p: string): string[] {
     `http://127.0.0.1:2380/${p}`,
   ];
 }
+/** Every method etcd's routes take, each probe sent with one of these Host headers (a peer's, none, odd ones). */
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS'];
+const HOSTS = ['node1:2380', 'member', '127.0.0.1:2380', 'localhost', 'node1', 'x'];
+
 /** What only a member's internal routes answer (status JSON, fault hooks, start-up refusals). */
 const INTERNAL_ANSWER = /"started"|fault injection|member not started|"removed"|raftStatus|"partitioned"/;
 
@@ -112,29 +129,31 @@ describe('the closed surface of a production bundle', () => {
 
   it('reaches no internal route with any method, path trick or header', async () => {
     const seen = new Set<number>();
-    for (const p of INTERNAL) {
-      for (const target of tricks(p)) {
-        for (const method of ['GET', 'POST']) {
-          const body = method === 'GET' ? [] : ['Content-Type: application/json', 'Content-Length: 2'];
-          const headers = ['Host: node1:2380', 'X-Edgecd-Member: node1', 'X-Edgecd-Front-Door: 1', 'X-Edgecd-From: node2', 'X-Edgecd-Gather: json', 'Connection: close', ...body];
-          const answer = await raw(port, [`${method} ${target} HTTP/1.1`, ...headers], method === 'GET' ? '' : '{}');
-          const label = `${method} ${target}`;
-          expect(answer.text, label).not.toMatch(INTERNAL_ANSWER);
-          // A target that does not start with `/` (`\\raft`, absolute form) the local workerd
-          // refuses with a bare 500 before the worker runs (Go: 400): refused, never routed.
-          if (!target.startsWith('/') && answer.status === 500) {
-            expect(answer.text.endsWith('\r\n\r\nInternal Server Error'), label).toBe(true);
-            continue;
-          }
-          // Go's mux: unknown paths 404, non-canonical ones 301, unparsable ones 400; a
-          // backslashed path under /v2/keys is an ordinary key (found, created or deleted).
-          expect([0, 200, 201, 301, 400, 403, 404, 405, 307].includes(answer.status), `${label} -> ${answer.status}`).toBe(true);
-          seen.add(answer.status);
-        }
+    const probes = INTERNAL.flatMap((p) => tricks(p).flatMap((target) => (target.startsWith('/') ? METHODS : ['GET']).map((method, m) => ({ method, target, host: HOSTS[m % HOSTS.length]! }))));
+    const probe = async ({ method, target, host }: { method: string; target: string; host: string }): Promise<void> => {
+      const body = method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? [] : ['Content-Type: application/json', 'Content-Length: 2'];
+      const headers = [`Host: ${host}`, 'X-Edgecd-Member: node1', 'X-Edgecd-Front-Door: 1', 'X-Edgecd-From: node2', 'X-Edgecd-Gather: json', 'Connection: close', ...body];
+      const answer = await raw(port, [`${method} ${target} HTTP/1.1`, ...headers], body.length === 0 ? '' : '{}', method === 'HEAD');
+      const label = `${method} ${target}`;
+      expect(answer.text, label).not.toMatch(INTERNAL_ANSWER);
+      // A target that does not start with `/` (`\\raft`, absolute form) the local workerd
+      // refuses with a bare 500 before the worker runs (Go: 400): refused, never routed.
+      if (!target.startsWith('/') && answer.status === 500) {
+        if (method !== 'HEAD') expect(answer.text.endsWith('\r\n\r\nInternal Server Error'), label).toBe(true);
+        return;
       }
-    }
+      // Go's mux: unknown paths 404, non-canonical ones 301, unparsable ones 400; a
+      // backslashed path under /v2/keys is an ordinary key (found, created or deleted).
+      expect([200, 201, 301, 400, 403, 404, 405, 307].includes(answer.status), `${label} -> ${answer.status}`).toBe(true);
+      seen.add(answer.status);
+    };
+    // Targets that do not start with `/` go once each (GET): the local workerd stops answering
+    // after about 240 of those (its bare-500 path leaks; the edge parses request lines before a
+    // worker runs, so it is a local runtime's limit, noted in the README).
+    // Eight at a time: the member routes must stay closed under concurrency too.
+    for (let i = 0; i < probes.length; i += 8) await Promise.all(probes.slice(i, i + 8).map(probe));
     expect(seen.has(404)).toBe(true);
-  }, 300_000);
+  }, 120_000);
 
   it('keeps a backslashed key a key: /v2/keys/x\\..\\..\\raft is stored under that name', async () => {
     const put = await raw(port, ['PUT /v2/keys/x\\..\\..\\raft HTTP/1.1', 'Host: x', 'Content-Type: application/x-www-form-urlencoded', 'Content-Length: 7', 'Connection: close'], 'value=v');
