@@ -5,3 +5,6 @@ export { requestTarget } from './serve-mux.ts';
 export { REQUEST_ID_HEADER } from './v2/keys-handler.ts';
 export { GATHER_HEADER, memberFamilies } from './metrics-handler.ts';
 export { isHealthCheckPath } from './health-checks.ts';
+export { ClientRateLimiter, bodyTooLarge, parseRateLimit, type RateLimit } from './client-limits.ts';
+export { authHTTPError } from './v2/auth-responses.ts';
+export { requestCredentials } from './v2/basic-auth.ts';

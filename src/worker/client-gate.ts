@@ -1,4 +1,4 @@
-import { ClientRateLimiter, bodyTooLarge, parseRateLimit, type RateLimit } from '../http/client-limits.ts';
+import { ClientRateLimiter, bodyTooLarge, parseRateLimit, type RateLimit } from '../http/index.ts';
 
 export interface ClientGateEnv {
   /** `rate/burst` per client, or `off` (src/http/client-limits.ts). */

@@ -1,4 +1,4 @@
-import { requestTarget } from '../http/serve-mux.ts';
+import { requestTarget } from '../http/index.ts';
 
 /**
  * A client request as the front door hands it to a member, which must route it exactly as the

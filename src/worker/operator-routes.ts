@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { MEMBER_HEADER, memberNameOfPeerURL } from '../member/index.ts';
-import { authHTTPError } from '../http/v2/auth-responses.ts';
-import { requestCredentials } from '../http/v2/basic-auth.ts';
+import { authHTTPError, requestCredentials } from '../http/index.ts';
 
 /**
  * Operator actions on a deployed cluster: what `edgecd member status|start|wipe` does through the

@@ -22,7 +22,7 @@ export const LAYERS: Record<string, { folders: string[]; packages: string[]; art
   // The console: browser code, bundled by scripts/build-console.ts; it reads /metrics with metrics' parser.
   ui: { folders: ['metrics'], packages: ['preact', 'preact/hooks'] },
   // Node only (DESIGN.md §9): the gRPC services translate to the v3 HTTP API; wire types only.
-  grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream', 'ws'] },
+  grpc: { folders: [], packages: ['@grpc/grpc-js', '@grpc/proto-loader', 'node:http', 'node:https', 'node:http2', 'node:net', 'node:tls', 'node:path', 'node:url', 'node:fs', 'node:events', 'node:stream', 'ws'] },
 };
 
 /** The deterministic core: no clocks, randomness, timers, network, console or process. */
