@@ -115,8 +115,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.maxWatchers === undefined ? {} : { MAX_WATCHERS: String(options.maxWatchers) }),
     // A local build: crash hooks for tests and the benchmark (never set in wrangler.toml).
     FAULT_INJECTION: 'true',
-    // `EDGECD_QUORUM_READS=leader npm start`: quorum reads all at the leader (src/worker/leader-router.ts).
-    ...(process.env.EDGECD_QUORUM_READS === undefined ? {} : { QUORUM_READS: process.env.EDGECD_QUORUM_READS }),
+    // Locally every member shares one workerd thread, so spreading quorum reads over members adds
+    // peer hops and no capacity, and a read served by a follower is counted in that follower's
+    // /v2/stats/store rather than the leader's (etcd applies a QGET on every member). So locally
+    // they stay at the leader unless `EDGECD_QUORUM_READS=spread`; deployed, each member has its
+    // own thread and they are spread (src/worker/leader-router.ts).
+    QUORUM_READS: process.env.EDGECD_QUORUM_READS ?? 'leader',
     // Open on loopback, as etcd is by default (a deployed worker refuses to serve unsecured:
     // src/worker/secure-gate.ts); the launcher says so when it starts.
     EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true',

@@ -12,7 +12,11 @@ async function getsSucceeded(memberURL: string): Promise<number> {
 describe('quorum reads spread over members by the front door', () => {
   let cluster: LaunchedCluster;
   beforeAll(async () => {
+    // Locally quorum reads stay at the leader unless asked (scripts/local-cluster.ts); the launched
+    // `edgecd start` inherits this worker's environment.
+    process.env.EDGECD_QUORUM_READS = 'spread';
     cluster = await launchCluster();
+    delete process.env.EDGECD_QUORUM_READS;
   }, 60_000);
   afterAll(async () => {
     await cluster?.destroy();
