@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { startLocalCluster, waitForLeader, type LocalCluster } from '../local-cluster.ts';
-import { b64, call, idlePoll, oversizedDeclared, p99 } from './traffic.ts';
+import { b64, call, idlePoll, oversizedDeclared, p99, type Answer } from './traffic.ts';
 
 export interface AbuseOptions {
   quietMs: number;
@@ -108,7 +108,12 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
     log(`abuse: cluster at ${url}; seeding ${options.treeKeys} keys under /tree`);
     const keys = Array.from({ length: options.treeKeys }, (_, i) => i);
     await inParallel(keys, 32, async (i) => {
-      const answer = await call(`${url}/v2/keys/tree/d${i % 100}/k${i}`, { method: 'PUT', body: `value=${'v'.repeat(64)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      // A seed PUT of a fixed value is idempotent, so one that met a connection reset (status 0,
+      // the workerd keep-alive resets of issue 15) is sent again, up to three times.
+      let answer: Answer = { status: 0, body: '', ms: 0 };
+      for (let attempt = 0; attempt < 3 && answer.status === 0; attempt++) {
+        answer = await call(`${url}/v2/keys/tree/d${i % 100}/k${i}`, { method: 'PUT', body: `value=${'v'.repeat(64)}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      }
       if (answer.status !== 201 && answer.status !== 200) throw new Error(`seed: ${answer.status} ${answer.body}`);
     });
     await createRoot(url);
