@@ -1,44 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { unstable_readConfig } from 'wrangler';
+import { buildProductionBundle, runProductionBundle } from '../helpers/production-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/free-port.ts';
 import { edgecd, etcdctl, eventually } from '../helpers/commands.ts';
 
-const projectRoot = join(import.meta.dirname, '..', '..');
-const outdir = mkdtempSync(join(tmpdir(), 'edgecd-operator-'));
-const config = unstable_readConfig({ config: join(projectRoot, 'wrangler.toml'), env: 'production' });
+let outdir: string;
 const PASSWORD = 'operator-test-pw';
 const ROOT = `root:${PASSWORD}`;
-
-/** The production bundle (`wrangler deploy --dry-run --env production`) under Miniflare with production's vars and `extra`. */
-async function deploy(extra: Record<string, string>): Promise<{ url: string; mf: Miniflare }> {
-  const port = await freePort();
-  const mf = new Miniflare({
-    workers: [
-      {
-        name: config.name ?? 'edgecd-production',
-        modules: true,
-        scriptPath: join(outdir, 'index.js'),
-        modulesRoot: outdir,
-        modulesRules: [{ type: 'Text', include: ['**/*.txt'] }],
-        compatibilityDate: config.compatibility_date,
-        compatibilityFlags: config.compatibility_flags,
-        bindings: { ...(config.vars as Record<string, string>), ...extra },
-        durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
-        unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-      },
-    ],
-    host: '127.0.0.1',
-    port: 0,
-    handleRuntimeStdio: () => undefined,
-  });
-  await mf.ready;
-  return { url: `http://127.0.0.1:${port}`, mf };
-}
 
 const basic = (credentials: string) => ({ Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` });
 
@@ -56,11 +24,7 @@ async function ready(url: string): Promise<void> {
 }
 
 beforeAll(() => {
-  execFileSync(join(projectRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
-    cwd: projectRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    stdio: 'ignore',
-  });
+  outdir = buildProductionBundle('edgecd-operator-');
 }, 120_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -70,7 +34,7 @@ describe('operator routes on a deployed cluster with auth on (ETCD_ROOT_PASSWORD
   const route = (name: string, action: string) => `${d.url}/edgecd/v1/members/${name}/${action}`;
 
   beforeAll(async () => {
-    d = await deploy({ ETCD_ROOT_PASSWORD: PASSWORD });
+    d = await runProductionBundle(outdir, { ETCD_ROOT_PASSWORD: PASSWORD });
     await ready(d.url);
   }, 60_000);
   afterAll(async () => d?.mf.dispose());
@@ -163,7 +127,7 @@ describe('operator routes on a deployed cluster opted out of auth', () => {
   let d: { url: string; mf: Miniflare };
 
   beforeAll(async () => {
-    d = await deploy({ EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' });
+    d = await runProductionBundle(outdir, { EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' });
     await ready(d.url);
   }, 60_000);
   afterAll(async () => d?.mf.dispose());

@@ -1,14 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { unstable_readConfig } from 'wrangler';
+import { buildProductionBundle, runProductionBundle } from '../helpers/production-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/free-port.ts';
 import { etcdctl } from '../helpers/commands.ts';
-
-const projectRoot = join(import.meta.dirname, '..', '..');
 
 /**
  * The production bundle exactly as `wrangler deploy` would upload it, run under Miniflare with
@@ -19,40 +14,13 @@ const projectRoot = join(import.meta.dirname, '..', '..');
 describe('a deployed cluster (the production bundle under Miniflare)', () => {
   let mf: Miniflare;
   let url: string;
-  const outdir = mkdtempSync(join(tmpdir(), 'edgecd-deployed-'));
+  let outdir: string;
 
   beforeAll(async () => {
-    execFileSync(join(projectRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
-      cwd: projectRoot,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-      stdio: 'ignore',
-    });
-    const config = unstable_readConfig({ config: join(projectRoot, 'wrangler.toml'), env: 'production' });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    mf = new Miniflare({
-      workers: [
-        {
-          name: config.name ?? 'edgecd-production',
-          modules: true,
-          scriptPath: join(outdir, 'index.js'),
-          modulesRoot: outdir,
-          // wrangler uploads the console page as a text module next to the script.
-          modulesRules: [{ type: 'Text', include: ['**/*.txt'] }],
-          compatibilityDate: config.compatibility_date,
-          compatibilityFlags: config.compatibility_flags,
-          // Production's vars, opted out of the fail-closed gate (secure-deploy.test.ts tests the gate):
-          // this file is about client URLs, on a cluster clients can reach.
-          bindings: { ...(config.vars as Record<string, string>), EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' },
-          durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
-          unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-        },
-      ],
-      host: '127.0.0.1',
-      port: 0,
-      handleRuntimeStdio: () => undefined,
-    });
-    await mf.ready;
+    outdir = buildProductionBundle('edgecd-deployed-');
+    // Production's vars, opted out of the fail-closed gate (secure-deploy.test.ts tests the gate):
+    // this file is about client URLs, on a cluster clients can reach.
+    ({ mf, url } = await runProductionBundle(outdir, { EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' }));
   }, 120_000);
 
   afterAll(async () => {

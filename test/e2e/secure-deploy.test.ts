@@ -1,14 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
-import { unstable_readConfig } from 'wrangler';
+import { buildProductionBundle, runProductionBundle, type RunningBundle } from '../helpers/production-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/free-port.ts';
 import { launchCluster } from '../helpers/launcher.ts';
 
-const projectRoot = join(import.meta.dirname, '..', '..');
 
 /**
  * A deployed edgecd fails closed (src/worker/secure-gate.ts). The production bundle exactly as
@@ -18,40 +14,8 @@ const projectRoot = join(import.meta.dirname, '..', '..');
  * EDGECD_ALLOW_UNAUTHENTICATED_ACCESS=true (open). `npm start` stays open on loopback and says so.
  */
 
-const outdir = mkdtempSync(join(tmpdir(), 'edgecd-secure-'));
-const config = unstable_readConfig({ config: join(projectRoot, 'wrangler.toml'), env: 'production' });
-
-interface Deployed {
-  url: string;
-  mf: Miniflare;
-}
-
-/** The bundle under Miniflare with production's vars and `extra`; `persist` keeps its storage across restarts. */
-async function deploy(extra: Record<string, string>, persist?: string): Promise<Deployed> {
-  const port = await freePort();
-  const mf = new Miniflare({
-    workers: [
-      {
-        name: config.name ?? 'edgecd-production',
-        modules: true,
-        scriptPath: join(outdir, 'index.js'),
-        modulesRoot: outdir,
-        modulesRules: [{ type: 'Text', include: ['**/*.txt'] }],
-        compatibilityDate: config.compatibility_date,
-        compatibilityFlags: config.compatibility_flags,
-        bindings: { ...(config.vars as Record<string, string>), ...extra },
-        durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
-        unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-      },
-    ],
-    host: '127.0.0.1',
-    port: 0,
-    ...(persist === undefined ? {} : { durableObjectsPersist: persist }),
-    handleRuntimeStdio: () => undefined,
-  });
-  await mf.ready;
-  return { url: `http://127.0.0.1:${port}`, mf };
-}
+let outdir: string;
+type Deployed = RunningBundle;
 
 const ROUTES: [string, string, string?][] = [
   ['GET', '/version'],
@@ -77,11 +41,7 @@ const v3 = (d: Deployed, path: string, body: unknown, token?: string): Promise<R
   fetch(`${d.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: token === undefined ? {} : { Authorization: token } });
 
 beforeAll(() => {
-  execFileSync(join(projectRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
-    cwd: projectRoot,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    stdio: 'ignore',
-  });
+  outdir = buildProductionBundle('edgecd-secure-');
 }, 120_000);
 
 afterAll(() => {
@@ -91,7 +51,7 @@ afterAll(() => {
 describe('the production bundle, unsecured', () => {
   let d: Deployed;
   beforeAll(async () => {
-    d = await deploy({});
+    d = await runProductionBundle(outdir, {});
   }, 60_000);
   afterAll(async () => d?.mf.dispose());
 
@@ -119,7 +79,7 @@ describe('the production bundle with ETCD_ROOT_PASSWORD', () => {
   const password = 'a secret of the operator';
   let d: Deployed;
   beforeAll(async () => {
-    d = await deploy({ ETCD_ROOT_PASSWORD: password }, persist);
+    d = await runProductionBundle(outdir, { ETCD_ROOT_PASSWORD: password }, persist);
   }, 60_000);
   afterAll(async () => {
     await d?.mf.dispose();
@@ -154,7 +114,7 @@ describe('the production bundle with ETCD_ROOT_PASSWORD', () => {
 
   it('bootstraps once: a restarted deployment (new isolates) finds it done and keeps serving', async () => {
     await d.mf.dispose();
-    d = await deploy({ ETCD_ROOT_PASSWORD: password }, persist);
+    d = await runProductionBundle(outdir, { ETCD_ROOT_PASSWORD: password }, persist);
     expect((await fetch(`${d.url}/v2/keys/x`)).status).toBe(401);
     const login = (await (await v3(d, '/v3/auth/authenticate', { name: 'root', password })).json()) as { token: string };
     const users = (await (await v3(d, '/v3/auth/user/list', {}, login.token)).json()) as { users: string[] };
@@ -167,7 +127,7 @@ describe('the production bundle with ETCD_ROOT_PASSWORD', () => {
 describe('the production bundle with EDGECD_ALLOW_UNAUTHENTICATED_ACCESS=true', () => {
   let d: Deployed;
   beforeAll(async () => {
-    d = await deploy({ EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' });
+    d = await runProductionBundle(outdir, { EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true' });
   }, 60_000);
   afterAll(async () => d?.mf.dispose());
 

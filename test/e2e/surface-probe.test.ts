@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { unstable_readConfig } from 'wrangler';
+import { buildProductionBundle, runProductionBundle } from '../helpers/production-bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/free-port.ts';
-
-const projectRoot = join(import.meta.dirname, '..', '..');
 
 /**
  * One raw HTTP/1.1 request (the target exactly as written, which fetch would normalise); status
@@ -68,37 +63,12 @@ const INTERNAL_ANSWER = /"started"|fault injection|member not started|"removed"|
 describe('the closed surface of a production bundle', () => {
   let mf: Miniflare;
   let port: number;
-  const outdir = mkdtempSync(join(tmpdir(), 'edgecd-surface-'));
+  let outdir: string;
 
   beforeAll(async () => {
-    execFileSync(join(projectRoot, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
-      cwd: projectRoot,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-      stdio: 'ignore',
-    });
-    const config = unstable_readConfig({ config: join(projectRoot, 'wrangler.toml'), env: 'production' });
-    port = await freePort();
-    mf = new Miniflare({
-      workers: [
-        {
-          name: config.name ?? 'edgecd-production',
-          modules: true,
-          scriptPath: join(outdir, 'index.js'),
-          modulesRoot: outdir,
-          modulesRules: [{ type: 'Text', include: ['**/*.txt'] }],
-          compatibilityDate: config.compatibility_date,
-          compatibilityFlags: config.compatibility_flags,
-          // Even a FAULT_INJECTION var cannot switch on hooks the build does not contain.
-          bindings: { ...(config.vars as Record<string, string>), EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true', FAULT_INJECTION: 'true' },
-          durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: true }])),
-          unsafeDirectSockets: [{ host: '127.0.0.1', port }],
-        },
-      ],
-      host: '127.0.0.1',
-      port: 0,
-      handleRuntimeStdio: () => undefined,
-    });
-    await mf.ready;
+    outdir = buildProductionBundle('edgecd-surface-');
+    // Even a FAULT_INJECTION var cannot switch on hooks the build does not contain.
+    ({ mf, port } = await runProductionBundle(outdir, { EDGECD_ALLOW_UNAUTHENTICATED_ACCESS: 'true', FAULT_INJECTION: 'true' }));
     for (let i = 0; i < 100; i++) {
       const r = await fetch(`http://127.0.0.1:${port}/readyz`);
       await r.body?.cancel();
