@@ -8,7 +8,13 @@
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const VALUES = new Map([...ALPHABET].map((c, i) => [c.charCodeAt(0), i]));
-const CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Canonical padded text: whole groups of four, at most two `=` and only at the end. Tested as a
+ * character-class run plus the length, not a repeated group: V8 runs a repeated group over a
+ * 2.8 MB value (a 2 MiB put) with a backtracking stack, measured at a fifth of the put's CPU.
+ */
+const CANONICAL = /^[A-Za-z0-9+/]*(?:==|=)?$/;
+const isCanonical = (text: string): boolean => text.length % 4 === 0 && CANONICAL.test(text);
 
 export class Base64Error extends Error {
   constructor(readonly offset: number) {
@@ -20,7 +26,7 @@ export class Base64Error extends Error {
 export function decodeStdBase64(text: string): string {
   // The common case, canonical text, is what `atob` decodes identically (neither checks the
   // unused low bits).
-  if (CANONICAL.test(text)) return atob(text);
+  if (isCanonical(text)) return atob(text);
   return decodeGo(text, true);
 }
 

@@ -14,7 +14,9 @@ export type Decoded = { value: JsonValue } | { eof: true } | { error: string } |
  * An error is sticky, as Go's is.
  */
 export class GoJsonDecoder {
-  private buffer = new Uint8Array(0);
+  /** The bytes not yet consumed live in `storage[offset, length)`; the rest is room to grow. */
+  private storage = new Uint8Array(0);
+  private length = 0;
   /** Where the next value starts in `buffer`. */
   private offset = 0;
   private scanner = new GoJsonScanner();
@@ -23,13 +25,26 @@ export class GoJsonDecoder {
   private ended = false;
   private failed: string | undefined;
 
+  /** What has been pushed and not yet taken, from index 0 (the consumed prefix included). */
+  private get buffer(): Uint8Array {
+    return this.storage.subarray(0, this.length);
+  }
+
+  /**
+   * Appends a chunk. The store grows by doubling, so a body that arrives in many small chunks
+   * (a 2 MiB put comes in dozens) costs linear time, not a copy of everything so far per chunk.
+   * Bytes already in the store are never overwritten: a value taken from it keeps views of them.
+   */
   push(chunk: Uint8Array): void {
-    const rest = this.buffer.subarray(this.offset);
-    const joined = new Uint8Array(rest.length + chunk.length);
-    joined.set(rest);
-    joined.set(chunk, rest.length);
-    this.buffer = joined;
-    this.offset = 0;
+    const kept = this.length - this.offset;
+    if (this.offset > 0 || kept + chunk.length > this.storage.length) {
+      const grown = new Uint8Array(Math.max(2 * kept, kept + chunk.length, 4096));
+      grown.set(this.storage.subarray(this.offset, this.length));
+      this.storage = grown;
+      this.offset = 0;
+    }
+    this.storage.set(chunk, kept);
+    this.length = kept + chunk.length;
   }
 
   /** No more bytes will come. */
