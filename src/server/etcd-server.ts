@@ -26,6 +26,7 @@ import { StateMachines } from './state-machines.ts';
 import type { V3Api } from './v3/api.ts';
 import type { V3Result } from './v3/apply-v3.ts';
 import { Rpc } from './v3/errors.ts';
+import { internalRequestSize } from './v3/request-size.ts';
 import { SYSTEM, type RequestAuth } from './v3/auth-request.ts';
 import { encodeV3Request, type V3Operation } from './v3/v3-request.ts';
 import type { V3State } from './v3/v3-state.ts';
@@ -459,8 +460,8 @@ export class EtcdServer {
   private async proposeV3(op: V3Operation, requestId: string | undefined, auth: RequestAuth | undefined): Promise<V3Result> {
     if (this.commitIndex > this.appliedIndex + MAX_APPLY_LAG) throw Rpc.TooManyRequests;
     const id = requestId === undefined || requestId === '' ? this.proposals.nextId() : requestId;
+    if (internalRequestSize(op, auth, this.options.id) > MAX_REQUEST_BYTES) throw Rpc.RequestTooLarge;
     const data = encodeV3Request({ id, op, ...(auth === undefined ? {} : { auth }) });
-    if (data.length > MAX_REQUEST_BYTES) throw Rpc.RequestTooLarge;
     const outcome = await this.proposals.propose(id, data, this.ticks + this.requestTimeoutTicks);
     if (outcome.error !== undefined) throw outcome.error;
     return outcome.v3 ?? {};

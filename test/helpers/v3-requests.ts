@@ -53,6 +53,12 @@ export function scriptedRequests(): V3Request[] {
   post('put ignore_lease with a lease', '/v3/kv/put', json({ key: b64('foo'), lease: '5', ignore_lease: true }));
   post('put with an unknown lease', '/v3/kv/put', json({ key: b64('foo'), lease: '5' }));
   post('put without a key', '/v3/kv/put', json({ value: b64('v') }));
+  // etcd weighs a request's protobuf size: 1.4 MB of control bytes is taken (their JSON escapes
+  // are not counted), 1.6 MB is past --max-request-bytes, 2 MiB past the gRPC server's limit.
+  post('put 1.4 MB of binary bytes', '/v3/kv/put', json({ key: b64('large'), value: b64('\u0007'.repeat(1_400_000)) }));
+  post('delete the binary value', '/v3/kv/deleterange', json({ key: b64('large') }));
+  post('put past --max-request-bytes', '/v3/kv/put', json({ key: b64('large'), value: b64('x'.repeat(1_600_000)) }));
+  post("put past the gRPC server's receive limit", '/v3/kv/put', json({ key: b64('large'), value: b64('x'.repeat(2 * 1024 * 1024)) }));
   post('range one key', '/v3/kv/range', json({ key: b64('foo') }));
   post('range a prefix', '/v3/kv/range', json({ key: b64('dir/'), range_end: b64('dir0') }));
   post('range everything', '/v3/kv/range', json({ key: 'AA==', range_end: 'AA==' }));

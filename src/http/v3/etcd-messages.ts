@@ -126,7 +126,7 @@ export const Compare: MessageType = message('etcdserverpb.Compare', [
   field('mod_revision', 'int64', { oneof: 'target_union' }),
   field('value', 'bytes', { oneof: 'target_union' }),
   field('lease', 'lease', { oneof: 'target_union' }),
-  field('range_end', 'bytes'),
+  field('range_end', 'bytes', { number: 64 }),
 ]);
 
 export const TxnRequest: MessageType = message('etcdserverpb.TxnRequest', [

@@ -41,6 +41,11 @@ export interface FieldSpec {
   repeated: boolean;
   /** The oneof this field belongs to: jsonpb reads such fields after the others. */
   oneof?: string;
+  /**
+   * The field's number where it is 16 or more (its tag then takes two bytes on the wire, which
+   * the request-size limit counts). etcd 3.4's request messages have one: Compare.range_end, 64.
+   */
+  number?: number;
 }
 
 /** protoc's JSON name: each `_x` becomes `X`. */
@@ -52,6 +57,7 @@ interface FieldOptions {
   ts?: string;
   repeated?: boolean;
   oneof?: string;
+  number?: number;
 }
 
 export function field(orig: string, kind: FieldKind, options: FieldOptions = {}): FieldSpec {
@@ -62,6 +68,7 @@ export function field(orig: string, kind: FieldKind, options: FieldOptions = {})
     kind,
     repeated: options.repeated ?? false,
     ...(options.oneof === undefined ? {} : { oneof: options.oneof }),
+    ...(options.number === undefined ? {} : { number: options.number }),
   };
 }
 

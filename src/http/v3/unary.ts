@@ -1,10 +1,11 @@
-import { GrpcCode, RpcError } from '../../server/index.ts';
+import { GrpcCode, MAX_REQUEST_BYTES, RpcError } from '../../server/index.ts';
 import type { V3GatewayApi } from './gateway-api.ts';
 import { errorResponse, GRPC_METADATA, statusOf } from './grpc-status.ts';
 import { decodeMessage, GatewayPanic, JsonpbError } from './jsonpb-decode.ts';
 import { encodeMessage } from './jsonpb-encode.ts';
 import { MessageReader } from './message-reader.ts';
 import type { MessageType } from './proto-schema.ts';
+import { protoSize } from './proto-size.ts';
 
 /** One request as a gateway handler serves it. */
 export interface GatewayCall {
@@ -30,9 +31,16 @@ export type RouteHandler = (call: GatewayCall) => Promise<Response>;
 export type Decoding = { request: Record<string, unknown> } | { response: Response };
 
 /**
+ * The largest request etcd's gRPC server receives (v3rpc/grpc.go: `--max-request-bytes` plus
+ * 512 KiB for gRPC's own overhead); a larger one never reaches etcd's request-size check.
+ */
+export const MAX_RECEIVE_BYTES = MAX_REQUEST_BYTES + 512 * 1024;
+
+/**
  * The request message of a unary route (`marshaler.NewDecoder(req.Body).Decode(&protoReq)`):
  * the first JSON value of the body, an empty body being the empty message; what does not decode
- * is InvalidArgument with Go's text.
+ * is InvalidArgument with Go's text, and a message whose binary encoding is larger than the gRPC
+ * server takes is ResourceExhausted (429) with grpc-go's text, as the gateway's call gets it.
  */
 export async function decodeRequest(call: GatewayCall, type: MessageType): Promise<Decoding> {
   const reader = new MessageReader(call.body);
@@ -40,7 +48,12 @@ export async function decodeRequest(call: GatewayCall, type: MessageType): Promi
   reader.cancel();
   if ('error' in first) return { response: errorResponse(GrpcCode.InvalidArgument, first.error, false) };
   try {
-    return { request: decodeMessage(type, 'value' in first ? first.value : { kind: 'null' }) };
+    const request = decodeMessage(type, 'value' in first ? first.value : { kind: 'null' });
+    const size = protoSize(type, request);
+    if (size > MAX_RECEIVE_BYTES) {
+      return { response: errorResponse(GrpcCode.ResourceExhausted, `grpc: received message larger than max (${size} vs. ${MAX_RECEIVE_BYTES})`, true) };
+    }
+    return { request };
   } catch (error) {
     if (error instanceof JsonpbError) return { response: errorResponse(GrpcCode.InvalidArgument, error.message, false) };
     if (error instanceof GatewayPanic) return { response: panicResponse() };
