@@ -94,6 +94,15 @@ const MIGRATIONS: readonly string[] = [
      enabled INTEGER NOT NULL,
      revision INTEGER NOT NULL
    );`,
+  // 7: entries too large for one row (the platform caps a row at 2 MB; a 1.5 MiB binary v3
+  // value is larger as text) are kept in parts; `parts` is 0 for an entry kept whole.
+  `ALTER TABLE raft_entries ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE raft_entry_parts (
+     idx INTEGER NOT NULL,
+     seq INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     PRIMARY KEY (idx, seq)
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {

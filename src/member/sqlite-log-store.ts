@@ -11,12 +11,18 @@ import {
 import type { LogStore } from '../server/index.ts';
 import { migrate } from './schema.ts';
 
-/** Rows are capped at 2 MB on Durable Objects; a snapshot is split into chunks well below that. */
-const SNAPSHOT_CHUNK_CHARS = 512 * 1024;
-/** Rows per INSERT: each row binds 4 parameters, and a statement may bind at most 100. */
-const ROWS_PER_INSERT = 25;
+/**
+ * Rows are capped at 2 MB on Durable Objects, and text is stored as UTF-8 (up to three bytes a
+ * character): a snapshot, or an entry longer than this, is kept in parts of at most this many
+ * characters (1.5 MiB at worst).
+ */
+const PART_CHARS = 512 * 1024;
+/** Rows per INSERT: each row binds 5 parameters, and a statement may bind at most 100. */
+const ROWS_PER_INSERT = 20;
 /** Recent entries kept in memory: the leader replicates from here without touching SQLite. */
 const TAIL_CACHE_ENTRIES = 4096;
+/** ...and at most this many characters of them (a run of 1.5 MiB values must not fill the isolate's 128 MB). */
+const TAIL_CACHE_CHARS = 16 * 1024 * 1024;
 
 const EMPTY_CONF_STATE: ConfState = { voters: [], learners: [] };
 
@@ -25,6 +31,23 @@ interface EntryRow extends Record<string, SqlStorageValue> {
   term: number;
   conf_change: number;
   data: string;
+  parts: number;
+}
+
+/**
+ * `text` in pieces of at most `max` characters, never between the two halves of a surrogate
+ * pair (a lone half would be stored as U+FFFD, corrupting the text).
+ */
+export function splitText(text: string, max: number): string[] {
+  const parts: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + max, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last < 0xdc00) end--;
+    parts.push(text.slice(at, end));
+    at = end;
+  }
+  return parts;
 }
 
 /**
@@ -41,6 +64,8 @@ export class SqliteLogStore implements LogStore, WritableStorage {
   private snapshotMeta: Snapshot['metadata'] = { index: 0, term: 0, confState: EMPTY_CONF_STATE };
   /** A contiguous suffix of the log, ending at `last`. */
   private tail: Entry[] = [];
+  /** The characters of data in `tail`. */
+  private tailChars = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -65,7 +90,7 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     }
     const lastRow = this.sql.exec<{ idx: number | null }>('SELECT MAX(idx) AS idx FROM raft_entries').toArray()[0];
     this.last = lastRow?.idx ?? this.logStart.index;
-    this.tail = this.readRows(Math.max(this.logStart.index + 1, this.last - TAIL_CACHE_ENTRIES + 1), this.last + 1);
+    this.setTail(this.readRows(Math.max(this.logStart.index + 1, this.last - TAIL_CACHE_ENTRIES + 1), this.last + 1));
   }
 
   // ---- etcd/raft Storage (reads) ----
@@ -142,24 +167,34 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     const fresh = first.index <= this.logStart.index ? entries.slice(this.logStart.index + 1 - first.index) : entries;
     const from = fresh[0]!.index;
     if (from > this.last + 1) throw new Error(`log gap: appending ${from} after ${this.last}`);
-    if (from <= this.last) this.sql.exec('DELETE FROM raft_entries WHERE idx >= ?', from);
-    // Many rows per statement (4 parameters each, under the platform's 100 per statement).
+    if (from <= this.last) {
+      this.sql.exec('DELETE FROM raft_entries WHERE idx >= ?', from);
+      this.sql.exec('DELETE FROM raft_entry_parts WHERE idx >= ?', from);
+    }
+    // Many rows per statement (5 parameters each, under the platform's 100 per statement); an
+    // entry too long for one row has its data in parts.
     for (let at = 0; at < fresh.length; at += ROWS_PER_INSERT) {
-      const rows = fresh.slice(at, at + ROWS_PER_INSERT);
+      const rows = fresh.slice(at, at + ROWS_PER_INSERT).map((e) => ({ entry: e, parts: e.data.length > PART_CHARS ? splitText(e.data, PART_CHARS) : undefined }));
       this.sql.exec(
-        `INSERT INTO raft_entries (idx, term, conf_change, data) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        ...rows.flatMap((e) => [e.index, e.term, e.type === 'confChange' ? 1 : 0, e.data]),
+        `INSERT INTO raft_entries (idx, term, conf_change, data, parts) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        ...rows.flatMap(({ entry: e, parts }) => [e.index, e.term, e.type === 'confChange' ? 1 : 0, parts === undefined ? e.data : '', parts?.length ?? 0]),
       );
+      for (const { entry, parts } of rows) {
+        parts?.forEach((part, seq) => this.sql.exec('INSERT INTO raft_entry_parts (idx, seq, data) VALUES (?, ?, ?)', entry.index, seq, part));
+      }
     }
     this.last = fresh[fresh.length - 1]!.index;
     const tailStart = this.tail[0]?.index;
     if (tailStart === undefined || from < tailStart) {
-      this.tail = [...fresh];
+      this.setTail([...fresh]);
     } else {
-      this.tail.length = from - tailStart;
-      for (const e of fresh) this.tail.push(e);
+      for (const dropped of this.tail.splice(from - tailStart)) this.tailChars -= dropped.data.length;
+      for (const e of fresh) {
+        this.tail.push(e);
+        this.tailChars += e.data.length;
+      }
     }
-    if (this.tail.length > 2 * TAIL_CACHE_ENTRIES) this.tail = this.tail.slice(-TAIL_CACHE_ENTRIES);
+    this.trimTail();
   }
 
   /** Replaces the whole log by a snapshot received from the leader. */
@@ -167,9 +202,10 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     if (snapshot.metadata.index <= this.snapshotMeta.index) return;
     this.writeSnapshot(snapshot);
     this.sql.exec('DELETE FROM raft_entries');
+    this.sql.exec('DELETE FROM raft_entry_parts');
     this.setLogStart(snapshot.metadata.index, snapshot.metadata.term);
     this.last = snapshot.metadata.index;
-    this.tail = [];
+    this.setTail([]);
   }
 
   /** etcd's `MemoryStorage.CreateSnapshot`: the applied state at `index`, which must be in the log. */
@@ -190,9 +226,10 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     if (index > this.last) throw new Error(`compact ${index} is out of bound lastindex(${this.last})`);
     const term = this.term(index);
     this.sql.exec('DELETE FROM raft_entries WHERE idx <= ?', index);
+    this.sql.exec('DELETE FROM raft_entry_parts WHERE idx <= ?', index);
     this.setLogStart(index, term);
     const tailStart = this.tail[0]?.index;
-    if (tailStart !== undefined && index >= tailStart) this.tail = this.tail.slice(index - tailStart + 1);
+    if (tailStart !== undefined && index >= tailStart) this.setTail(this.tail.slice(index - tailStart + 1));
   }
 
   // ---- helpers ----
@@ -201,9 +238,7 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     const { index, term, confState } = snapshot.metadata;
     this.sql.exec('DELETE FROM raft_snapshot_chunks');
     let chunks = 0;
-    for (let at = 0; at < snapshot.data.length; at += SNAPSHOT_CHUNK_CHARS) {
-      this.sql.exec('INSERT INTO raft_snapshot_chunks (seq, data) VALUES (?, ?)', chunks++, snapshot.data.slice(at, at + SNAPSHOT_CHUNK_CHARS));
-    }
+    for (const part of splitText(snapshot.data, PART_CHARS)) this.sql.exec('INSERT INTO raft_snapshot_chunks (seq, data) VALUES (?, ?)', chunks++, part);
     this.sql.exec(
       'INSERT OR REPLACE INTO raft_snapshot (id, idx, term, conf_state, chunks) VALUES (1, ?, ?, ?, ?)',
       index,
@@ -223,6 +258,23 @@ export class SqliteLogStore implements LogStore, WritableStorage {
     return structuredClone(this.snapshotMeta.confState);
   }
 
+  private setTail(entries: Entry[]): void {
+    this.tail = entries;
+    this.tailChars = entries.reduce((sum, e) => sum + e.data.length, 0);
+    this.trimTail();
+  }
+
+  /** Drops the oldest cached entries past the cache's bounds (the log keeps them; reads fall back to SQLite). */
+  private trimTail(): void {
+    if (this.tail.length <= 2 * TAIL_CACHE_ENTRIES && this.tailChars <= TAIL_CACHE_CHARS) return;
+    let drop = Math.max(0, this.tail.length - TAIL_CACHE_ENTRIES);
+    let chars = this.tailChars;
+    for (let i = 0; i < drop; i++) chars -= this.tail[i]!.data.length;
+    while (chars > TAIL_CACHE_CHARS && drop < this.tail.length - 1) chars -= this.tail[drop++]!.data.length;
+    this.tail = this.tail.slice(drop);
+    this.tailChars = chars;
+  }
+
   private cached(index: number): Entry | undefined {
     const tailStart = this.tail[0]?.index;
     return tailStart === undefined || index < tailStart ? undefined : this.tail[index - tailStart];
@@ -231,8 +283,16 @@ export class SqliteLogStore implements LogStore, WritableStorage {
   private readRows(lo: number, hi: number): Entry[] {
     if (lo >= hi) return [];
     return this.sql
-      .exec<EntryRow>('SELECT idx, term, conf_change, data FROM raft_entries WHERE idx >= ? AND idx < ? ORDER BY idx', lo, hi)
+      .exec<EntryRow>('SELECT idx, term, conf_change, data, parts FROM raft_entries WHERE idx >= ? AND idx < ? ORDER BY idx', lo, hi)
       .toArray()
-      .map((r) => ({ index: r.idx, term: r.term, type: r.conf_change === 1 ? 'confChange' : 'normal', data: r.data }));
+      .map((r) => ({ index: r.idx, term: r.term, type: r.conf_change === 1 ? 'confChange' : 'normal', data: r.parts === 0 ? r.data : this.readParts(r.idx) }));
+  }
+
+  private readParts(index: number): string {
+    return this.sql
+      .exec<{ data: string }>('SELECT data FROM raft_entry_parts WHERE idx = ? ORDER BY seq', index)
+      .toArray()
+      .map((p) => p.data)
+      .join('');
   }
 }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { SqliteLogStore } from '../../src/member/sqlite-log-store.ts';
+import { splitText, SqliteLogStore } from '../../src/member/sqlite-log-store.ts';
 import { describeStorageContract } from '../raft/storage-contract.ts';
 
 /** Storage of the object the current test body runs in (see `inFreshObject`). */
@@ -54,5 +54,44 @@ describe('SqliteLogStore', () => {
       expect(reopened.initialState().hardState).toEqual({ term: 1, vote: '', commit: 0 });
       expect(reopened.lastIndex()).toBe(1);
     });
+  });
+
+  it('keeps an entry too large for one row in parts: binary bytes and emoji, truncated and compacted with it', async () => {
+    await inFreshObject(async () => {
+      const store = openStore(current!);
+      // 1.5 MiB of bytes 0x80-0xff is 3 MiB of UTF-8: past the platform's 2 MB row cap (SQLITE_TOOBIG).
+      const binary = Array.from({ length: 1_572_864 }, (_, i) => String.fromCharCode(0x80 + (i % 128))).join('');
+      // Surrogate pairs at every offset, so some straddle a part boundary.
+      const emoji = `a${'😀'.repeat(700_000)}`;
+      store.save({
+        entries: [
+          { index: 1, term: 1, type: 'normal', data: binary },
+          { index: 2, term: 1, type: 'normal', data: emoji },
+          { index: 3, term: 1, type: 'normal', data: 'small' },
+        ],
+      });
+      const reopened = openStore(current!);
+      expect(reopened.entries(1, 4).map((e) => e.data)).toEqual([binary, emoji, 'small']);
+      const parts = (): number => current!.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM raft_entry_parts').one().n;
+      expect(parts()).toBeGreaterThan(4);
+      // A conflicting suffix from a new leader replaces entry 2 and its parts.
+      reopened.save({ entries: [{ index: 2, term: 2, type: 'normal', data: 'replaced' }] });
+      expect(openStore(current!).entries(1, 3).map((e) => e.data)).toEqual([binary, 'replaced']);
+      reopened.compact(1);
+      expect(parts()).toBe(0);
+      expect(openStore(current!).entries(2, 3).map((e) => e.data)).toEqual(['replaced']);
+    });
+  });
+});
+
+describe('splitText', () => {
+  it('never splits a surrogate pair', () => {
+    const text = `x${'😀'.repeat(10)}`;
+    for (const max of [2, 3, 4, 5]) {
+      const parts = splitText(text, max);
+      expect(parts.join('')).toBe(text);
+      for (const part of parts) expect(part.length).toBeLessThanOrEqual(max);
+      for (const part of parts) expect(/^[\udc00-\udfff]/.test(part)).toBe(false);
+    }
   });
 });
