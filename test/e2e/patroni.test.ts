@@ -31,13 +31,19 @@ type Phase = 'bootstrap: leader' | 'bootstrap: replica streaming' | 'replication
 const times = new Map<V3TargetName, Map<Phase, number>>();
 
 /** Polls `probe` until it returns a value; the error names what was awaited, with Patroni's logs. */
+/** The target being measured: its own output goes with Patroni's when a phase times out. */
+let server: V3Target | undefined;
+
 async function until<T>(what: string, cluster: PatroniCluster, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = performance.now() + PHASE_TIMEOUT_MS;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (performance.now() > deadline) {
-      const logs = cluster.nodes.map((n) => `--- ${n.name}\n${n.output().slice(-4_000)}`).join('\n');
+      const logs = [
+        ...cluster.nodes.map((n) => `--- ${n.name}\n${n.output().slice(-4_000)}`),
+        ...(server?.output === undefined ? [] : [`--- ${server.name}\n${server.output().slice(-6_000)}`]),
+      ].join('\n');
       throw new Error(`timed out waiting for ${what}\n${logs}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -93,6 +99,7 @@ for (const name of ['edgecd', 'etcd'] as const) {
         return;
       }
       target = started;
+      server = started;
       times.set(name, phaseTimes);
       startedAt = performance.now();
       cluster = await startPatroniCluster({ dcsURL: target.url, timing: TIMING });

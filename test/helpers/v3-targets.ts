@@ -23,6 +23,8 @@ export interface V3Target {
   url: string;
   /** Every member's advertised client URL (what `/v3/cluster/member/list` lists). */
   memberURLs: string[];
+  /** What the server printed (edgecd's launcher and workerd), when this run started it. */
+  output?(): string;
   stop(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ export async function startV3Target(name: V3TargetName, options: { etcdMembers?:
     process.stderr.write(`${NO_GATEWAY}\n`);
     return NO_GATEWAY;
   }
-  return { name, url, memberURLs, stop };
+  return { name, url, memberURLs, stop, ...(edgecd === undefined ? {} : { output: () => edgecd.output() }) };
 }
 
 /** The members' client URLs, as `/v3/cluster/member/list` advertises them. */
