@@ -1,3 +1,5 @@
+import { decodeBase64, encodeBase64 } from './byte-base64.ts';
+
 /**
  * JSON for the server's records (v3 log entries, peer messages), which hold two things JSON has
  * no good form for:
@@ -15,7 +17,7 @@ export function stringifyWithBigInts(value: unknown, omit?: (value: unknown) => 
   return JSON.stringify(value, (_key, v: unknown) => {
     if (omit?.(v) === true) return undefined;
     if (typeof v === 'bigint') return { $n: v.toString() };
-    if (typeof v === 'string' && v.length >= BASE64_MIN_LENGTH && cheaperAsBase64(v)) return { $b: btoa(v) };
+    if (typeof v === 'string' && v.length >= BASE64_MIN_LENGTH && cheaperAsBase64(v)) return { $b: encodeBase64(v) };
     return v;
   });
 }
@@ -24,7 +26,7 @@ export function parseWithBigInts<T>(text: string): T {
   return JSON.parse(text, (_key, v: unknown) => {
     if (typeof v !== 'object' || v === null) return v;
     if ('$n' in v) return BigInt((v as { $n: string }).$n);
-    if ('$b' in v) return atob((v as { $b: string }).$b);
+    if ('$b' in v) return decodeBase64((v as { $b: string }).$b);
     return v;
   }) as T;
 }

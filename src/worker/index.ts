@@ -88,7 +88,7 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
     // The front door's /metrics is the whole cluster's; its /livez and /readyz are the leader's,
     // the member that would serve the next request.
     if (route === '/metrics') return gatherMetrics(c.env.MEMBER, memberNames(c.env));
-    return routerFor(c.env).forward(memberBound(c.req.raw));
+    return routerFor(c.env).forward(c.req.raw);
   });
 }
 

@@ -1,5 +1,6 @@
 import { REQUEST_ID_HEADER, requestTarget } from '../http/index.ts';
 import { FRONT_DOOR_HEADER, FRONT_DOOR_READ, LEADER_HEADER, MEMBER_HEADER, NOT_LEADER_STATUS } from '../member/index.ts';
+import { clientHeaders, memberBoundURL } from './member-bound.ts';
 
 /** How long the front door keeps trying while the cluster elects a leader. */
 const ELECTION_WAIT_MS = 5_000;
@@ -38,7 +39,10 @@ export class LeaderRouter {
     private readonly spreadQuorumReads = true,
   ) {}
 
+  /** `request` is the client's own: each attempt sends one copy of it, as member-bound.ts bounds it. */
   async forward(request: Request): Promise<Response> {
+    const url = memberBoundURL(request.url);
+    const headers = clientHeaders(request.headers);
     const body = request.method === 'GET' || request.method === 'HEAD' ? null : await request.arrayBuffer();
     // Reads are never applied twice, so only writes need an ID to deduplicate retries by.
     const requestId = body === null ? undefined : crypto.randomUUID();
@@ -53,7 +57,7 @@ export class LeaderRouter {
       const target = spread ? this.members[this.nextReader++ % this.members.length]! : (this.leader ?? this.members[attempt % this.members.length]!);
       attempt++;
       const response = await this.stub(target)
-        .fetch(forwarded(request, target, requestId, body, spread))
+        .fetch(forwarded(request, url, headers, target, requestId, body, spread))
         .catch(() => undefined);
       if (spread) {
         spread = false;
@@ -109,14 +113,13 @@ function isQuorumRead(request: Request): boolean {
   return /[?&]quorum=(?:1|t|T|true|TRUE|True)(?:&|$)/.test(search) && !/[?&]wait=/.test(search);
 }
 
-function forwarded(request: Request, target: string, requestId: string | undefined, body: ArrayBuffer | null, spread: boolean): Request {
-  const headers = new Headers(request.headers);
-  // Set, not appended: whatever a client sent under this name is replaced.
+function forwarded(request: Request, url: string, headers: Headers, target: string, requestId: string | undefined, body: ArrayBuffer | null, spread: boolean): Request {
+  // Set, not appended (and edgecd's own names were never the client's: see clientHeaders).
   headers.set(FRONT_DOOR_HEADER, spread ? FRONT_DOOR_READ : '1');
   headers.set(MEMBER_HEADER, target);
   if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
   // A member's redirect (Go's ServeMux: `/v3` -> `/v3/`) is the client's to follow, not ours.
-  return new Request(request.url, { method: request.method, headers, body, signal: request.signal, redirect: 'manual' });
+  return new Request(url, { method: request.method, headers, body, signal: request.signal, redirect: 'manual' });
 }
 
 /** What etcd answers when a request finds no leader in time (errorCode 300). */

@@ -1,8 +1,9 @@
 import { requestTarget } from '../http/index.ts';
 
 /**
- * A client request as the front door hands it to a member, which must route it exactly as the
- * front door matched it.
+ * What of a client request reaches a member, which must route it exactly as the front door
+ * matched it. The leader router builds its forwarded request from these (one copy per attempt);
+ * `memberBound` is the whole request, for a member served directly.
  *
  * - A path with `\` is rebuilt from a fixed origin and the raw path the front door routed, `\`
  *   escaped: `new Request(url)` (WHATWG URL parsing, http being a special scheme) turns `\` into
@@ -12,16 +13,29 @@ import { requestTarget } from '../http/index.ts';
  * - Every `X-Edgecd-*` header is edgecd's own (member name, front-door mark, request id, metrics
  *   gathering): a client's are dropped, so only the front door and members ever set them.
  */
-export function memberBound(request: Request): Request {
-  const { pathname, search } = requestTarget(request.url);
+export function memberBoundURL(url: string): string {
+  const { pathname, search } = requestTarget(url);
   // Only a path with `\` is rebuilt: parsing a URL again also percent-encodes what Go leaves raw
   // in a query (`<`, `"`), and a redirect's Location must carry the query as the client sent it.
-  const url = pathname.includes('\\') ? `http://front-door${pathname.replaceAll('\\', '%5C')}${search}` : request.url;
-  // The signal goes along: a watch whose client went away must end on the member too.
-  const forwarded = new Request(request, { headers: request.headers, signal: request.signal, redirect: 'manual' });
-  const target = url === request.url ? forwarded : new Request(url, forwarded);
-  for (const name of [...target.headers.keys()]) {
-    if (name.toLowerCase().startsWith('x-edgecd-')) target.headers.delete(name);
+  return pathname.includes('\\') ? `http://front-door${pathname.replaceAll('\\', '%5C')}${search}` : url;
+}
+
+/** A copy of the client's headers without edgecd's own. */
+export function clientHeaders(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  for (const name of [...copy.keys()]) {
+    if (name.startsWith('x-edgecd-')) copy.delete(name);
   }
-  return target;
+  return copy;
+}
+
+export function memberBound(request: Request): Request {
+  // The signal goes along: a watch whose client went away must end on the member too.
+  return new Request(memberBoundURL(request.url), {
+    method: request.method,
+    headers: clientHeaders(request.headers),
+    body: request.body,
+    signal: request.signal,
+    redirect: 'manual',
+  });
 }
