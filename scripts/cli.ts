@@ -29,6 +29,7 @@ start flags (named as etcd's where etcd has one):
   --quota-v3-keys N             keys a member's v3 store may index in memory (default 150000)
   --quota-v2-bytes N            a member's v2 store size (memory) past which writes are refused
                                 (default 32 MiB)
+  --max-watchers N              v2 long polls a member holds at once; past it 429 (default 10000)
   --initial-cluster-token TOKEN default edgecd-cluster
   --logger zap|capnslog         members' log lines as zap JSON, or as capnslog lines for a person
                                 (default: capnslog in a terminal, zap otherwise)
@@ -78,6 +79,7 @@ const START_FLAGS: Record<string, string | undefined> = {
   'quota-backend-bytes': undefined,
   'quota-v3-keys': undefined,
   'quota-v2-bytes': undefined,
+  'max-watchers': undefined,
   'initial-cluster-token': 'edgecd-cluster',
   logger: undefined,
   'log-level': undefined,
@@ -121,6 +123,7 @@ async function start(argv: string[]): Promise<number> {
     ...(values['quota-backend-bytes'] === undefined ? {} : { quotaBackendBytes: Number(values['quota-backend-bytes']) }),
     ...(values['quota-v3-keys'] === undefined ? {} : { quotaV3Keys: Number(values['quota-v3-keys']) }),
     ...(values['quota-v2-bytes'] === undefined ? {} : { quotaV2Bytes: Number(values['quota-v2-bytes']) }),
+    ...(values['max-watchers'] === undefined ? {} : { maxWatchers: Number(values['max-watchers']) }),
     initialClusterToken: values['initial-cluster-token'],
     logger,
     ...(values['log-level'] === undefined ? {} : { logLevel: values['log-level'] }),

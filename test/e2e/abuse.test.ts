@@ -16,7 +16,7 @@ describe('abuse run (shortened)', () => {
     expect(report.idlePolls.refused429).toBe(200);
     expect(report.idlePolls.other).toBe(0);
     expect(Object.keys(report.abuse.oversizedDeclared!)).toEqual(['413']);
-    expect(Object.keys(report.abuse.v3TooLarge!)).toEqual(['400 too large']);
+    expect(Object.keys(report.abuse.v3TooLarge!)).toEqual(['429 too large']);
     expect(Object.keys(report.abuse.v2FormTooLarge!).every((k) => k.startsWith('400 '))).toBe(true);
     expect(Object.keys(report.abuse.rewatch401!)).toEqual(['401']);
     expect(report.abuse.wrongPassword!['429']).toBeGreaterThan(0);
