@@ -1,7 +1,7 @@
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { dirname, join, resolve } from 'node:path';
 import { buildConsoleIfStale } from './build-console.ts';
-import { bundleWorker } from './bundle.ts';
+import { bundleWorker, projectRoot } from './bundle.ts';
 import { serveControl } from './control.ts';
 import { freePort } from './free-port.ts';
 import { createEtcdGrpcServer, listenSniffing, type ClientTLS, type EtcdGrpcServer, type SniffingListener } from '../src/grpc/index.ts';
@@ -98,6 +98,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   }));
   await buildConsoleIfStale();
   const scriptPath = await bundleWorker(join(dataDir, 'build'));
+  // A member port's worker is its own small bundle: workerd compiles each worker's script, and
+  // the front door's (with the members' code) took most of the start-up, compiled four times.
+  const memberPortPath = await bundleWorker(join(dataDir, 'build'), join(projectRoot, 'src/worker/member-port.ts'), 'member-port.js');
   // workerd's own sockets, behind the public ports' listeners.
   const internalPort = new Map<number, number>();
   for (const port of [options.port, ...memberPorts.map((m) => m.port)]) internalPort.set(port, await freePort(host));
@@ -146,6 +149,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...memberPorts.map((m) => ({
       name: `edgecd-${m.name}`,
       ...script,
+      scriptPath: memberPortPath,
       durableObjects: { MEMBER: { className: 'Member', scriptName: 'edgecd', useSQLite: true } },
       bindings: { ...bindings, SERVE_MEMBER: m.name },
       unsafeDirectSockets: [{ host, port: internalPort.get(m.port)! }],

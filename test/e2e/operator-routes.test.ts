@@ -88,7 +88,12 @@ describe('operator routes on a deployed cluster with auth on (ETCD_ROOT_PASSWORD
     expect(live.code).toBe(1);
     expect(live.stderr).toContain('is a live member of the cluster');
 
-    const removed = await etcdctl(d.url, '--username', ROOT, 'member', 'remove', victim.id);
+    // etcd refuses a removal until every voter has been connected for 5 s (its HealthInterval:
+    // "unhealthy cluster", which etcdctl v2 reports as "has no leader"); a fresh cluster may be younger.
+    const removed = await eventually(
+      () => etcdctl(d.url, '--username', ROOT, 'member', 'remove', victim.id),
+      (r) => r.stdout.includes('Removed member'),
+    );
     expect(removed.stdout.trim()).toBe(`Removed member ${victim.id} from cluster`);
     const status = await eventually(
       () => edgecd('member', 'status', '--name', name, '--endpoint', d.url, '--username', ROOT),

@@ -35,7 +35,7 @@ function withoutZeros(value: unknown): unknown {
 }
 
 const serialized = (service: string, method: string, body: object): number =>
-  serviceDefinition(service)[method]!.requestSerialize(withoutZeros(body)).length;
+  serviceDefinition(service)[method]!.requestSerialize(withoutZeros(body) as object).length;
 
 const bytes = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('base64'));
 /**
