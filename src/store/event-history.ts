@@ -7,6 +7,16 @@ import { clean } from './path.ts';
 export const HISTORY_CAPACITY = 1000;
 
 /**
+ * ...and, here, at most this many characters of values (each event's value and previous value).
+ * etcd keeps 1,000 events whatever they hold; 1,000 overwrites of a 1 MiB value would be 2 GB in
+ * a member with 128 MB. Past it the oldest events go first, and a watch from before them gets
+ * the same 401 as one from before the 1,000th event. Small values never reach it.
+ */
+export const HISTORY_VALUE_CHARS = 16 * 1024 * 1024;
+
+const weight = (e: Event | undefined): number => (e?.node.value?.length ?? 0) + (e?.prevNode?.value?.length ?? 0);
+
+/**
  * The last events, for watches that start in the past (etcd's `EventHistory`). Every write and
  * every expiry makes exactly one event and one index, so an index maps to a queue offset.
  */
@@ -14,15 +24,29 @@ export class EventHistory {
   queue: EventQueue;
   startIndex = 0;
   lastIndex = 0;
+  /** The value characters the queued events hold (see HISTORY_VALUE_CHARS). */
+  private valueChars = 0;
 
-  constructor(capacity = HISTORY_CAPACITY) {
+  constructor(
+    capacity = HISTORY_CAPACITY,
+    private readonly maxValueChars = HISTORY_VALUE_CHARS,
+  ) {
     this.queue = new EventQueue(capacity);
   }
 
   add(e: Event): void {
+    if (this.queue.size === this.queue.capacity) this.valueChars -= weight(this.queue.at(0));
     this.queue.insert(e);
+    this.valueChars += weight(e);
+    while (this.valueChars > this.maxValueChars && this.queue.size > 1) this.valueChars -= weight(this.queue.dropFront());
     this.lastIndex = e.index;
     this.startIndex = this.queue.at(0)?.index ?? 0;
+  }
+
+  /** After the queue was set from a snapshot. */
+  recount(): void {
+    this.valueChars = 0;
+    for (const e of this.queue) this.valueChars += weight(e);
   }
 
   /**
@@ -55,13 +79,14 @@ export class EventHistory {
   }
 
   clone(): EventHistory {
-    const copy = new EventHistory(this.queue.capacity);
+    const copy = new EventHistory(this.queue.capacity, this.maxValueChars);
     copy.queue.events.splice(0, this.queue.capacity, ...this.queue.events);
     copy.queue.size = this.queue.size;
     copy.queue.front = this.queue.front;
     copy.queue.back = this.queue.back;
     copy.startIndex = this.startIndex;
     copy.lastIndex = this.lastIndex;
+    copy.valueChars = this.valueChars;
     return copy;
   }
 }

@@ -18,6 +18,16 @@ export class EventQueue {
     else this.size++;
   }
 
+  /** Drops the oldest event. */
+  dropFront(): Event | undefined {
+    if (this.size === 0) return undefined;
+    const e = this.events[this.front];
+    this.events[this.front] = undefined;
+    this.front = (this.front + 1) % this.capacity;
+    this.size--;
+    return e;
+  }
+
   /** The event `offset` places after the front. */
   at(offset: number): Event | undefined {
     return this.events[(this.front + offset) % this.capacity];

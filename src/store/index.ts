@@ -6,7 +6,7 @@ export { Store, STORE_VERSION, type StoreOptions, type TTLOptions } from './stor
 export { Event, Action, type EventJSON } from './event.ts';
 export { type NodeExtern, compareUTF8, trimNodePrefix } from './node-extern.ts';
 export { Watcher, WATCHER_BUFFER } from './watcher.ts';
-export { HISTORY_CAPACITY } from './event-history.ts';
+export { HISTORY_CAPACITY, HISTORY_VALUE_CHARS } from './event-history.ts';
 export { EtcdError, ErrorCode, ERROR_MESSAGES, ERROR_STATUS, type EtcdErrorJSON } from './errors.ts';
 export { type StoreStats } from './stats.ts';
 export { type Clock, formatRFC3339Nano, parseRFC3339 } from './time.ts';

@@ -138,6 +138,7 @@ function historyFromJSON(j: HistoryJSON | undefined): EventHistory {
   q.back = num(j.Queue.Back);
   history.startIndex = num(j.StartIndex);
   history.lastIndex = num(j.LastIndex);
+  history.recount();
   return history;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_CAPACITY } from '../../src/store/index.ts';
+import { HISTORY_CAPACITY, HISTORY_VALUE_CHARS } from '../../src/store/index.ts';
 import { newStore, thrown } from './helpers.ts';
 
 describe('event history', () => {
@@ -11,6 +11,23 @@ describe('event history', () => {
     expect(h.queue.size).toBe(1000);
     expect(h.startIndex).toBe(501);
     expect(h.lastIndex).toBe(1500);
+  });
+
+  it('keeps at most HISTORY_VALUE_CHARS of values, dropping the oldest events first (a 128 MB member)', () => {
+    const { store } = newStore();
+    const mib = 'x'.repeat(1024 * 1024);
+    // Each overwrite's event holds the new value and the previous one: 2 MiB.
+    for (let i = 0; i < 40; i++) store.set('/big', false, `${i}${mib}`);
+    const h = store.hub.history;
+    expect(HISTORY_VALUE_CHARS).toBe(16 * 1024 * 1024);
+    expect(h.queue.size).toBeLessThanOrEqual(8);
+    expect(h.lastIndex).toBe(40);
+    expect(h.startIndex).toBe(40 - h.queue.size + 1);
+    expect(thrown(() => h.scan('/big', false, 30))).toMatchObject({ errorCode: 401 });
+    expect(h.scan('/big', false, 40)?.node.value?.startsWith('39')).toBe(true);
+    // Small writes after it fill the history again up to its 1,000 events.
+    for (let i = 0; i < 1000; i++) store.set(`/k${i % 7}`, false, String(i));
+    expect(h.queue.size).toBe(1000);
   });
 
   it('finds the first matching event at or after an index', () => {
