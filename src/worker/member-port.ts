@@ -23,7 +23,15 @@ for (const route of [...ETCD_ROUTES, ...OBSERVABILITY_ROUTES]) {
     if (refused !== undefined) return refused;
     const request = memberBound(c.req.raw);
     request.headers.set(MEMBER_HEADER, c.env.SERVE_MEMBER);
-    return c.env.MEMBER.get(c.env.MEMBER.idFromName(c.env.SERVE_MEMBER)).fetch(request);
+    try {
+      return await c.env.MEMBER.get(c.env.MEMBER.idFromName(c.env.SERVE_MEMBER)).fetch(request);
+    } catch (error) {
+      // The member's object is resetting (or broken): what a client of a down etcd member meets
+      // is a refused connection; here a 503 it can retry, and the cause in the log (uncaught, it
+      // would be workerd's bare "Internal Server Error", with nothing logged).
+      console.error(JSON.stringify({ level: 'error', ts: new Date().toISOString(), member: c.env.SERVE_MEMBER, msg: 'member unreachable from its client port', error: String(error) }));
+      return c.json({ message: `member ${c.env.SERVE_MEMBER} is unavailable` }, 503, { 'Retry-After': '1' });
+    }
   });
 }
 
