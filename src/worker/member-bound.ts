@@ -30,12 +30,10 @@ export function clientHeaders(headers: Headers): Headers {
 }
 
 export function memberBound(request: Request): Request {
-  // The signal goes along: a watch whose client went away must end on the member too.
-  return new Request(memberBoundURL(request.url), {
-    method: request.method,
-    headers: clientHeaders(request.headers),
-    body: request.body,
-    signal: request.signal,
-    redirect: 'manual',
-  });
+  const url = memberBoundURL(request.url);
+  // The signal goes along: a watch whose client went away must end on the member too. A request
+  // made from the client's (not from its URL string) keeps the URL unparsed: a query's `<` stays
+  // raw, as Go leaves it and a redirect's Location must show it.
+  const init = { headers: clientHeaders(request.headers), signal: request.signal, redirect: 'manual' as const };
+  return url === request.url ? new Request(request, init) : new Request(url, { ...init, method: request.method, body: request.body });
 }
