@@ -21,3 +21,4 @@ export type { AlarmBackend } from './v3/alarms.ts';
 export type { LeaderLeases } from './v3/v3-server.ts';
 export { parseWithBigInts, stringifyWithBigInts } from './bigint-json.ts';
 export { deleteRangeRequest, putRequest, rangeRequest } from './v3/requests.ts';
+export { delimited, varintSize } from './v3/proto-wire.ts';

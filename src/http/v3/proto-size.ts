@@ -1,3 +1,4 @@
+import { delimited, varintSize } from '../../server/index.ts';
 import { messageOf, type FieldSpec, type MessageType } from './proto-schema.ts';
 
 /**
@@ -47,7 +48,7 @@ function payloadSize(spec: FieldSpec, value: unknown): number {
   const kind = spec.kind;
   if (typeof kind === 'object') {
     const index = 'enum' in kind ? kind.enum.names.indexOf(value as string) : 0;
-    return index <= 0 ? 0 : varintSize(BigInt(index));
+    return index <= 0 ? 0 : varintSize(index);
   }
   switch (kind) {
     case 'bytes':
@@ -57,27 +58,13 @@ function payloadSize(spec: FieldSpec, value: unknown): number {
     case 'bool':
       return value === true ? 1 : 0;
     case 'lease':
-      return value === 0n ? 0 : varintSize(BigInt.asUintN(64, value as bigint));
+      return value === 0n ? 0 : varintSize(value as bigint);
     case 'id':
       return value === '0' ? 0 : varintSize(BigInt(`0x${value as string}`));
     default:
-      // int64/int32 negatives are sign-extended to ten bytes; uint32/uint64 are never negative.
-      return value === 0 ? 0 : varintSize(BigInt.asUintN(64, BigInt(value as number)));
+      // int64/int32 negatives take ten bytes (varintSize); uint32/uint64 are never negative.
+      return value === 0 ? 0 : varintSize(value as number);
   }
-}
-
-/** A length prefix and what it prefixes. */
-function delimited(length: number): number {
-  return varintSize(BigInt(length)) + length;
-}
-
-function varintSize(n: bigint): number {
-  let size = 1;
-  while (n >= 0x80n) {
-    n >>= 7n;
-    size++;
-  }
-  return size;
 }
 
 function utf8Length(text: string): number {

@@ -1,4 +1,5 @@
 import type { RequestAuth } from './auth-request.ts';
+import { delimited, varintSize } from './proto-wire.ts';
 import type { V3Operation } from './v3-request.ts';
 
 /**
@@ -18,7 +19,7 @@ export function internalRequestSize(op: V3Operation, auth: RequestAuth | undefin
   const idBits = 48 + bitLength(Number.parseInt(memberId.slice(-4), 16) || 1);
   let header = 1 + Math.ceil(idBits / 7);
   if (auth !== undefined && auth.username !== '') header += 1 + delimited(utf8Length(auth.username));
-  if (auth !== undefined && auth.revision !== 0) header += 1 + varintSize(BigInt(auth.revision));
+  if (auth !== undefined && auth.revision !== 0) header += 1 + varintSize(auth.revision);
   return 2 + delimited(header) + opTag + delimited(messageSize(body));
 }
 
@@ -59,30 +60,17 @@ function scalarPayload(field: string, value: unknown): number {
       const names = ENUMS[field];
       if (names === undefined) return utf8Length(value);
       const index = names.indexOf(value);
-      return index <= 0 ? 0 : varintSize(BigInt(index));
+      return index <= 0 ? 0 : varintSize(index);
     }
     case 'boolean':
       return value ? 1 : 0;
     case 'number':
-      return value === 0 ? 0 : varintSize(BigInt.asUintN(64, BigInt(Math.trunc(value))));
+      return value === 0 ? 0 : varintSize(Math.trunc(value));
     case 'bigint':
-      return value === 0n ? 0 : varintSize(BigInt.asUintN(64, value));
+      return value === 0n ? 0 : varintSize(value);
     default:
       return 0;
   }
-}
-
-function delimited(length: number): number {
-  return varintSize(BigInt(length)) + length;
-}
-
-function varintSize(n: bigint): number {
-  let size = 1;
-  while (n >= 0x80n) {
-    n >>= 7n;
-    size++;
-  }
-  return size;
 }
 
 function bitLength(n: number): number {
