@@ -3,11 +3,9 @@
  * run alongside (idle long polls past the watcher cap, oversized bodies, a 401 re-watch loop,
  * wrong passwords, recursive GETs of a large tree); then member resets and lost writes counted.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../free-port.ts';
+import { launchCluster } from '../../test/helpers/launcher.ts';
 import type { LegitPhase, LegitReport } from './legit-client.ts';
 import { b64, call, idlePoll, oversizedDeclared, p99, type Answer } from './traffic.ts';
 
@@ -100,40 +98,6 @@ async function term(memberURLs: string[]): Promise<number> {
   return Math.max(...terms);
 }
 
-const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
-
-/**
- * `edgecd start` in a process of its own, as a user runs it: the front door's Node listener then
- * shares no event loop with the abusers' client (which would delay the legitimate client's bytes
- * through it, measuring the abusers' machine instead of edgecd).
- */
-async function startCluster(dataDir: string, maxWatchers: number): Promise<{ url: string; memberURLs: string[]; stop(): Promise<void> }> {
-  const port = await freePort();
-  const memberPorts = [await freePort(), await freePort(), await freePort()];
-  const args = ['start', '--port', String(port), '--member-ports', memberPorts.join(','), '--data-dir', dataDir, '--max-watchers', String(maxWatchers), '--log-level', 'warn'];
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/edgecd.mjs'), ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('edgecd serving')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      process.kill(-child.pid!, 'SIGKILL');
-      throw new Error(`edgecd start did not serve:\n${output}`);
-    }
-    await sleep(50);
-  }
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGINT');
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { url: `http://127.0.0.1:${port}`, memberURLs: memberPorts.map((p) => `http://127.0.0.1:${p}`), stop };
-}
-
 /** The legitimate client (legit-client.ts), forked; `phase` moves it on, `report` ends it. */
 function startLegitClient(url: string, rate: number): { child: ChildProcess; phase(p: LegitPhase): void; report(): Promise<LegitReport> } {
   const child = fork(join(import.meta.dirname, 'legit-client.ts'), [url, String(rate)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -145,8 +109,10 @@ function startLegitClient(url: string, rate: number): { child: ChildProcess; pha
 }
 
 export async function runAbuse(options: AbuseOptions, log: (line: string) => void): Promise<AbuseReport> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'edgecd-abuse-'));
-  const cluster = await startCluster(dataDir, options.maxWatchers);
+  // `edgecd start` in a process of its own, as a user runs it: the front door's Node listener then
+  // shares no event loop with the abusers' client (which would delay the legitimate client's
+  // bytes through it, measuring the abusers' machine instead of edgecd).
+  const cluster = await launchCluster({ args: ['--max-watchers', String(options.maxWatchers), '--log-level', 'warn'] });
   const url = cluster.url;
   const polls: { close(): void }[] = [];
   let legitClient: ReturnType<typeof startLegitClient> | undefined;
@@ -276,7 +242,6 @@ export async function runAbuse(options: AbuseOptions, log: (line: string) => voi
   } finally {
     for (const poll of polls) poll.close();
     legitClient?.child.kill();
-    await cluster.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await cluster.destroy();
   }
 }
