@@ -310,6 +310,8 @@ export function normalise(value: unknown, base: number, inMember = false): unkno
     else if (inMember && (k === 'peerURLs' || k === 'clientURLs') && Array.isArray(v)) out[k] = v.map((url) => (SCRIPT_URLS.has(url as string) ? url : '<url>'));
     // Members are listed in ID order, and IDs are random: their order is not comparable.
     else if (k === 'members' && Array.isArray(v)) out[k] = v.map((member) => normalise(member, base, true)).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    // A lease's keys (LeaseTimeToLive with keys): etcd walks a Go map for them, in random order.
+    else if (k === 'keys' && Array.isArray(v) && v.every((key) => typeof key === 'string')) out[k] = [...v].sort();
     else out[k] = normalise(v, base, inMember || k === 'member');
   }
   return out;
